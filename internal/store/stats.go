@@ -1,0 +1,156 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+)
+
+// Count is one line of a breakdown: how many have this key.
+type Count struct {
+	Key string `json:"key"`
+	N   int    `json:"n"`
+}
+
+// BaseStats sums up one base.
+type BaseStats struct {
+	Name        string `json:"name"`
+	Source      string `json:"source"`
+	Temperature string `json:"temperature"`
+	Imports     int    `json:"imports"`
+	Rows        int    `json:"rows"`
+	Numbers     int    `json:"numbers"`
+}
+
+// ImportStats sums up one import.
+type ImportStats struct {
+	Base           string `json:"base"`
+	File           string `json:"file"`
+	Format         string `json:"format"`
+	At             string `json:"at"`
+	Rows           int    `json:"rows"`
+	Numbers        int    `json:"numbers"`
+	New            int    `json:"new"`
+	Known          int    `json:"known"`
+	FileDuplicates int    `json:"file_duplicates"`
+	Rejects        int    `json:"rejects"`
+}
+
+// Stats is the health of the whole database, or of one base.
+type Stats struct {
+	Bases    []BaseStats   `json:"bases"`
+	Imports  []ImportStats `json:"imports"`
+	Rows     int           `json:"rows"`
+	Numbers  int           `json:"numbers"`
+	ByType   []Count       `json:"by_type"`
+	ByStatus []Count       `json:"by_status"`
+	Rejects  []Count       `json:"rejects"`
+}
+
+// Stats sums up the database; base, when not empty, limits it to that base.
+func (s *Store) Stats(ctx context.Context, base string) (Stats, error) {
+	st := Stats{Bases: []BaseStats{}, Imports: []ImportStats{}, ByType: []Count{}, ByStatus: []Count{}, Rejects: []Count{}}
+	if base != "" {
+		var n int
+		if err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM bases WHERE name = ?`, base).Scan(&n); err != nil {
+			return st, err
+		}
+		if n == 0 {
+			return st, fmt.Errorf("no base %q", base)
+		}
+	}
+	// ?1 = '' selects every base.
+	err := query(ctx, s.db, `SELECT b.name, coalesce(s.name, ''), b.temperature,
+			(SELECT count(*) FROM imports i WHERE i.base_id = b.id),
+			(SELECT coalesce(sum(i.rows), 0) FROM imports i WHERE i.base_id = b.id),
+			(SELECT count(*) FROM base_numbers bn WHERE bn.base_id = b.id)
+		FROM bases b LEFT JOIN sources s ON s.id = b.source_id
+		WHERE ?1 = '' OR b.name = ?1 ORDER BY b.name`, []any{base}, func(r *sql.Rows) error {
+		var b BaseStats
+		err := r.Scan(&b.Name, &b.Source, &b.Temperature, &b.Imports, &b.Rows, &b.Numbers)
+		st.Bases = append(st.Bases, b)
+		return err
+	})
+	if err != nil {
+		return st, err
+	}
+	err = query(ctx, s.db, `SELECT b.name, i.file, i.format, i.imported_at, i.rows, i.numbers,
+			i.new_numbers, i.known_numbers, i.file_duplicates,
+			(SELECT coalesce(sum(count), 0) FROM import_rejects r WHERE r.import_id = i.id)
+		FROM imports i JOIN bases b ON b.id = i.base_id
+		WHERE ?1 = '' OR b.name = ?1 ORDER BY i.id`, []any{base}, func(r *sql.Rows) error {
+		var i ImportStats
+		err := r.Scan(&i.Base, &i.File, &i.Format, &i.At, &i.Rows, &i.Numbers, &i.New, &i.Known, &i.FileDuplicates, &i.Rejects)
+		st.Imports = append(st.Imports, i)
+		st.Rows += i.Rows
+		return err
+	})
+	if err != nil {
+		return st, err
+	}
+	numbers := `numbers`
+	if base != "" {
+		numbers = `(SELECT n.* FROM numbers n JOIN base_numbers bn ON bn.num = n.num
+			JOIN bases b ON b.id = bn.base_id WHERE b.name = ?1)`
+	}
+	counts := func(col string, dst *[]Count) error {
+		return query(ctx, s.db, `SELECT `+col+`, count(*) FROM `+numbers+` GROUP BY 1 ORDER BY 2 DESC, 1`,
+			[]any{base}, func(r *sql.Rows) error {
+				var c Count
+				err := r.Scan(&c.Key, &c.N)
+				*dst = append(*dst, c)
+				st.Numbers += c.N
+				return err
+			})
+	}
+	if err := counts("status", &st.ByStatus); err != nil {
+		return st, err
+	}
+	st.Numbers = 0 // counted again below; the two breakdowns sum to the same
+	if err := counts("type", &st.ByType); err != nil {
+		return st, err
+	}
+	err = query(ctx, s.db, `SELECT r.reason, sum(r.count) FROM import_rejects r
+		JOIN imports i ON i.id = r.import_id JOIN bases b ON b.id = i.base_id
+		WHERE ?1 = '' OR b.name = ?1 GROUP BY 1 ORDER BY 2 DESC, 1`, []any{base}, func(r *sql.Rows) error {
+		var c Count
+		err := r.Scan(&c.Key, &c.N)
+		st.Rejects = append(st.Rejects, c)
+		return err
+	})
+	return st, err
+}
+
+// query runs q and calls fn for every row.
+func query(ctx context.Context, db *sql.DB, q string, args []any, fn func(*sql.Rows) error) error {
+	rows, err := db.QueryContext(ctx, q, args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		if err := fn(rows); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}
+
+// Lookup answers, number by number, whether the database knows it.
+type Lookup struct{ stmt *sql.Stmt }
+
+// Lookup prepares a Lookup; Close it when done.
+func (s *Store) Lookup(ctx context.Context) (*Lookup, error) {
+	st, err := s.db.PrepareContext(ctx, `SELECT count(*) FROM numbers WHERE num = ?`)
+	return &Lookup{stmt: st}, err
+}
+
+// Has reports whether the number with this key is in the database.
+func (l *Lookup) Has(ctx context.Context, key uint64) (bool, error) {
+	var n int
+	err := l.stmt.QueryRowContext(ctx, int64(key)).Scan(&n)
+	return n > 0, err
+}
+
+// Close releases the Lookup.
+func (l *Lookup) Close() error { return l.stmt.Close() }

@@ -1,0 +1,235 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+)
+
+var at = time.Date(2026, 11, 27, 9, 0, 0, 0, time.UTC)
+
+func openTemp(t *testing.T) (*Store, string) {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "callbase.db")
+	st, err := Open(context.Background(), path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	return st, path
+}
+
+func TestOpenCreatesPrivateFileWithSchema(t *testing.T) {
+	st, path := openTemp(t)
+	ctx := context.Background()
+	// A write creates the WAL beside the database; both must be private.
+	tx, err := st.Begin(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := tx.StartImport(ctx, ImportInfo{Base: "b", File: "f.csv", SHA256: "x", Format: "csv", At: at}); err != nil {
+		t.Fatal(err)
+	}
+	if err := tx.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range []string{path, path + "-wal"} {
+		fi, err := os.Stat(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if fi.Mode().Perm() != 0o600 {
+			t.Errorf("%s has mode %v, want 0600", filepath.Base(p), fi.Mode().Perm())
+		}
+	}
+	pragmas := map[string]string{"journal_mode": "wal", "foreign_keys": "1", "busy_timeout": "60000", "synchronous": "2"}
+	for name, want := range pragmas {
+		var got string
+		if err := st.db.QueryRowContext(ctx, "PRAGMA "+name).Scan(&got); err != nil {
+			t.Fatal(err)
+		}
+		if got != want {
+			t.Errorf("PRAGMA %s = %s, want %s", name, got, want)
+		}
+	}
+	var version int
+	if err := st.db.QueryRowContext(ctx, `SELECT max(version) FROM schema_migrations`).Scan(&version); err != nil {
+		t.Fatal(err)
+	}
+	files, _ := migrationFiles()
+	if version != files[len(files)-1].version {
+		t.Errorf("schema version %d, want %d", version, files[len(files)-1].version)
+	}
+}
+
+func TestReopenKeepsSchemaAndData(t *testing.T) {
+	st, path := openTemp(t)
+	ctx := context.Background()
+	importOne(t, st, "vendor-a", "h1", 79161234567)
+	st.Close()
+	st2, err := Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st2.Close()
+	s, err := st2.Stats(ctx, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.Numbers != 1 || len(s.Bases) != 1 {
+		t.Errorf("after reopen: %d numbers, %d bases; want 1, 1", s.Numbers, len(s.Bases))
+	}
+}
+
+func TestOpenExistingMissing(t *testing.T) {
+	_, err := OpenExisting(context.Background(), filepath.Join(t.TempDir(), "none.db"))
+	if !errors.Is(err, ErrNoDatabase) {
+		t.Fatalf("err = %v, want ErrNoDatabase", err)
+	}
+}
+
+// importOne imports one row holding the given numbers into base.
+func importOne(t *testing.T, st *Store, base, sha string, keys ...uint64) (isNew []bool) {
+	t.Helper()
+	ctx := context.Background()
+	tx, err := st.Begin(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tx.Rollback()
+	im, err := tx.StartImport(ctx, ImportInfo{Base: base, File: "f.csv", SHA256: sha, Format: "csv", At: at})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := im.AddTable(ctx, 0, "", []string{"Телефон"}, []int{0}); err != nil {
+		t.Fatal(err)
+	}
+	row, err := im.AddRow(ctx, 0, 2, []string{"x"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, k := range keys {
+		n, err := im.AddNumber(ctx, row, 0, Number{Key: k, Type: "mobile", Country: "RU"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		isNew = append(isNew, n)
+	}
+	if err := im.Finish(ctx, ImportCounts{Rows: 1, Numbers: len(keys), Rejects: map[string]int{"too_short": 2}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := tx.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	return isNew
+}
+
+func TestNumbersSharedAcrossBases(t *testing.T) {
+	st, _ := openTemp(t)
+	ctx := context.Background()
+	if got := importOne(t, st, "a", "h1", 79161234567, 74951234567); !got[0] || !got[1] {
+		t.Errorf("first import: isNew = %v, want both new", got)
+	}
+	if got := importOne(t, st, "b", "h2", 79161234567, 79031234567); got[0] || !got[1] {
+		t.Errorf("second import: isNew = %v, want [false true]", got)
+	}
+	tx, _ := st.Begin(ctx)
+	done, err := tx.Imported(ctx, "a", "h1")
+	other, _ := tx.Imported(ctx, "b", "h1")
+	tx.Rollback()
+	if err != nil || !done || other {
+		t.Errorf("Imported(a, h1) = %v, Imported(b, h1) = %v (err %v); want true, false", done, other, err)
+	}
+	all, err := st.Stats(ctx, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if all.Numbers != 3 {
+		t.Errorf("numbers = %d, want 3", all.Numbers)
+	}
+	b, err := st.Stats(ctx, "b")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b.Numbers != 2 || len(b.Bases) != 1 || b.Bases[0].Numbers != 2 {
+		t.Errorf("stats of base b: %+v", b)
+	}
+	if len(all.Rejects) != 1 || all.Rejects[0] != (Count{"too_short", 4}) {
+		t.Errorf("rejects = %v, want too_short 4", all.Rejects)
+	}
+	if _, err := st.Stats(ctx, "nope"); err == nil {
+		t.Error("stats of a missing base: no error")
+	}
+	l, err := st.Lookup(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	for key, want := range map[uint64]bool{79161234567: true, 79999999999: false} {
+		if got, err := l.Has(ctx, key); got != want || err != nil {
+			t.Errorf("Has(%d) = %v, %v; want %v", key, got, err, want)
+		}
+	}
+}
+
+func TestRollbackLeavesNothing(t *testing.T) {
+	st, _ := openTemp(t)
+	ctx := context.Background()
+	tx, err := st.Begin(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	im, err := tx.StartImport(ctx, ImportInfo{Base: "a", File: "f.csv", SHA256: "h", Format: "csv", At: at})
+	if err != nil {
+		t.Fatal(err)
+	}
+	row, _ := im.AddRow(ctx, 0, 2, []string{"x"})
+	if _, err := im.AddNumber(ctx, row, 0, Number{Key: 79161234567, Type: "mobile", Country: "RU"}); err != nil {
+		t.Fatal(err)
+	}
+	tx.Rollback()
+	s, err := st.Stats(ctx, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.Numbers != 0 || len(s.Bases) != 0 || len(s.Imports) != 0 {
+		t.Errorf("after rollback: %+v", s)
+	}
+}
+
+func TestBaseKeepsSourceAndTemperature(t *testing.T) {
+	st, _ := openTemp(t)
+	ctx := context.Background()
+	start := func(info ImportInfo) error {
+		tx, err := st.Begin(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer tx.Rollback()
+		info.File, info.Format, info.At = "f.csv", "csv", at
+		if _, err := tx.StartImport(ctx, info); err != nil {
+			return err
+		}
+		return tx.Commit()
+	}
+	if err := start(ImportInfo{Base: "a", Source: "vendor", Temperature: "warm", SHA256: "1"}); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		info    ImportInfo
+		wantErr bool
+	}{
+		{ImportInfo{Base: "a", SHA256: "2"}, false},
+		{ImportInfo{Base: "a", Source: "vendor", Temperature: "warm", SHA256: "3"}, false},
+		{ImportInfo{Base: "a", Source: "other", SHA256: "4"}, true},
+		{ImportInfo{Base: "a", Temperature: "hot", SHA256: "5"}, true},
+	}
+	for _, tt := range tests {
+		if err := start(tt.info); (err != nil) != tt.wantErr {
+			t.Errorf("%+v: err = %v, want error %v", tt.info, err, tt.wantErr)
+		}
+	}
+}
