@@ -1,0 +1,142 @@
+package cli
+
+import (
+	"context"
+	"path/filepath"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/callbase/callbase/internal/callbase"
+	"github.com/callbase/callbase/internal/clean"
+	"github.com/callbase/callbase/internal/export"
+	"github.com/callbase/callbase/internal/ingest"
+	"github.com/callbase/callbase/internal/store"
+)
+
+type cleanOptions struct {
+	*globals
+	files   []string
+	out     string
+	rejects string
+	useDB   bool
+	ingest  ingest.Options
+}
+
+func newCleanCmd(g *globals) *cobra.Command {
+	opts := &cleanOptions{globals: g}
+	cmd := &cobra.Command{
+		Use:   "clean FILE... -o OUT.csv|OUT.xlsx",
+		Short: "Clean a purchased base in one shot: unique valid numbers, rejects and a quality summary",
+		Long: `Clean writes one row per unique valid number: E.164, a readable national form,
+type, country, extension, how many times it occurred and where it first stood,
+then the fields of that first row. Rejected cells go to a second sheet of an
+XLSX output, or to OUT.rejects.csv next to a CSV output. No database is needed;
+with --db (or $CALLBASE_DB) numbers the database already knows are flagged.`,
+		Example: `  callbase clean testdata/sample/base.csv -o clean.xlsx
+  callbase clean vendor.csv -o - --rejects rejects.csv > clean.csv`,
+		Args: usageArgs(1, "at least one FILE"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.files = args
+			opts.useDB = cmd.Flags().Changed("db") || opts.getenv("CALLBASE_DB") != ""
+			if err := opts.check(); err != nil {
+				return err
+			}
+			return runClean(cmd.Context(), opts)
+		},
+	}
+	f := cmd.Flags()
+	f.StringVarP(&opts.out, "output", "o", "", "the cleaned base: a .csv or .xlsx file, or - for CSV on stdout (required)")
+	f.StringVar(&opts.rejects, "rejects", "", "where rejected cells go (default: a sheet of an XLSX output, or OUT.rejects.csv)")
+	addIngestFlags(cmd, &opts.ingest)
+	return cmd
+}
+
+func (o *cleanOptions) check() error {
+	if o.out == "" {
+		return callbase.Usagef("clean needs -o OUT.csv or -o OUT.xlsx")
+	}
+	if o.out == "-" && o.json {
+		return callbase.Usagef("-o - and --json both write to stdout\nTry: -o clean.csv --json")
+	}
+	if o.out != "-" {
+		if _, err := export.FormatOf(o.out); err != nil {
+			return err
+		}
+	}
+	if o.rejects == "" && o.out != "-" && !strings.EqualFold(filepath.Ext(o.out), ".xlsx") {
+		o.rejects = strings.TrimSuffix(o.out, filepath.Ext(o.out)) + ".rejects.csv"
+	}
+	if o.rejects == "-" && (o.out == "-" || o.json) {
+		return callbase.Usagef("--rejects - would share stdout with other output")
+	}
+	return nil
+}
+
+func runClean(ctx context.Context, o *cleanOptions) error {
+	o.ingest.Region = o.region
+	opts := clean.Options{Region: o.region, Ingest: o.ingest}
+	if o.useDB {
+		st, err := store.OpenExisting(ctx, o.db)
+		if err != nil {
+			return err
+		}
+		defer st.Close()
+		lookup, err := st.Lookup(ctx)
+		if err != nil {
+			return err
+		}
+		defer lookup.Close()
+		opts.Known = func(key uint64) (bool, error) { return lookup.Has(ctx, key) }
+	}
+	out, err := export.Create(o.out, o.stdout)
+	if err != nil {
+		return err
+	}
+	defer out.Abort()
+	rej := out // an XLSX output keeps its rejects on a second sheet
+	if o.rejects != "" {
+		if rej, err = export.Create(o.rejects, o.stdout); err != nil {
+			return err
+		}
+		defer rej.Abort()
+	}
+	var finish func()
+	opts.Progress, finish = o.progress("clean")
+	sum, err := clean.Files(ctx, o.files, out, rej, opts)
+	finish()
+	if err != nil {
+		return err
+	}
+	if err := out.Close(); err != nil {
+		return err
+	}
+	if rej != out {
+		if err := rej.Close(); err != nil {
+			return err
+		}
+	}
+	if o.json {
+		return writeJSON(o.stdout, sum)
+	}
+	o.printClean(sum)
+	return nil
+}
+
+func (o *cleanOptions) printClean(s clean.Summary) {
+	o.summaryf("%s: %d rows, %d with a valid number (%s)\n", strings.Join(s.Files, ", "), s.Rows, s.RowsWithNumber, percent(s.RowsWithNumber, s.Rows))
+	o.summaryf("  numbers    %d found, %d unique, %d duplicates\n", s.Numbers, s.Unique, s.Duplicates)
+	if s.Known != nil {
+		o.summaryf("  known      %d already in the database\n", *s.Known)
+	}
+	o.summaryf("  types      %s\n", byCount(s.ByType))
+	o.summaryf("  countries  %s\n", byCount(s.ByCountry))
+	o.summaryf("  rejects    %s\n", byReason(s.Rejects))
+	where := o.out
+	if o.rejects != "" {
+		where += ", rejects in " + o.rejects
+	}
+	if o.out != "-" {
+		o.summaryf("  written    %s\n", where)
+	}
+}

@@ -1,0 +1,120 @@
+package cli
+
+import (
+	"bytes"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/callbase/callbase/internal/spreadsheet"
+)
+
+// relative replaces the test's own paths in output with stable names.
+func relative(b []byte, dirs ...string) []byte {
+	for _, d := range dirs {
+		b = bytes.ReplaceAll(b, []byte(filepath.ToSlash(d)+"/"), nil)
+	}
+	return b
+}
+
+func TestCleanCSV(t *testing.T) {
+	out := t.TempDir()
+	sample := filepath.Join(testdata, "sample", "base.csv")
+	r := mustRun(t, "", "clean", sample, "-o", filepath.Join(out, "clean.csv"))
+	for _, s := range []string{"31 rows, 26 with a valid number (83.9%)", "28 unique, 5 duplicates", "digits_lost 1"} {
+		if !strings.Contains(r.stderr, s) {
+			t.Errorf("summary lacks %q:\n%s", s, r.stderr)
+		}
+	}
+	for _, name := range []string{"clean.csv", "clean.rejects.csv"} {
+		got, err := os.ReadFile(filepath.Join(out, name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		golden(t, "sample-"+name, relative(got, filepath.Join(testdata, "sample")))
+		if fi, _ := os.Stat(filepath.Join(out, name)); fi.Mode().Perm() != 0o600 {
+			t.Errorf("%s has mode %v, want 0600", name, fi.Mode().Perm())
+		}
+	}
+}
+
+func TestCleanToStdoutWithJSONSummary(t *testing.T) {
+	sample := filepath.Join(testdata, "sample", "base.csv")
+	rejects := filepath.Join(t.TempDir(), "rejects.csv")
+	r := mustRun(t, "", "clean", sample, "-o", "-", "--rejects", rejects)
+	want, _ := os.ReadFile(filepath.Join(testdata, "golden", "sample-clean.csv"))
+	if got := relative([]byte(r.stdout), filepath.Join(testdata, "sample")); !bytes.Equal(got, want) {
+		t.Errorf("clean -o - differs from clean -o FILE:\n%s", got)
+	}
+	r = mustRun(t, "", "--json", "clean", sample, "-o", filepath.Join(t.TempDir(), "c.xlsx"))
+	s := decode[map[string]any](t, r.stdout)
+	if s["unique"] != 28.0 || s["rows"] != 31.0 {
+		t.Errorf("--json summary %v", s)
+	}
+}
+
+// TestCleanXLSX cleans a workbook of two sheets with different headers into
+// a workbook, compared as cells with the golden file.
+func TestCleanXLSX(t *testing.T) {
+	in := filepath.Join(testdata, "ingest", "two_sheets.xlsx")
+	out := filepath.Join(t.TempDir(), "clean.xlsx")
+	mustRun(t, "", "clean", in, "-o", out)
+	golden(t, "two_sheets-clean.txt", relative(sheetText(t, out), filepath.Join(testdata, "ingest")))
+}
+
+// sheetText is every sheet of a workbook as text, one row per line.
+func sheetText(t *testing.T, path string) []byte {
+	t.Helper()
+	book, err := spreadsheet.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer book.Close()
+	var b bytes.Buffer
+	for _, name := range book.Sheets() {
+		fmt.Fprintf(&b, "== %s\n", name)
+		rows, err := book.Rows(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for rows.Next() {
+			fmt.Fprintf(&b, "%d: %s\n", rows.Row(), strings.Join(rows.Cells(), " | "))
+		}
+		if err := rows.Err(); err != nil {
+			t.Fatal(err)
+		}
+		rows.Close()
+	}
+	return b.Bytes()
+}
+
+func TestCleanFlagsKnownNumbers(t *testing.T) {
+	db := tempDB(t)
+	mustRun(t, db, "import", filepath.Join(testdata, "cli", "vendor-a.csv"), "--base", "a")
+	out := filepath.Join(t.TempDir(), "clean.csv")
+	r := mustRun(t, db, "--json", "clean", filepath.Join(testdata, "cli", "vendor-b.csv"), "-o", out)
+	if s := decode[map[string]any](t, r.stdout); s["known"] != 2.0 {
+		t.Errorf("known = %v, want 2", s["known"])
+	}
+	got, _ := os.ReadFile(out)
+	for _, line := range []string{"+79161234567,8 (916) 123-45-67,mobile,RU,,1,", ",yes,A,+79161234567,Moscow", ",no,B,"} {
+		if !bytes.Contains(got, []byte(line)) {
+			t.Errorf("output lacks %q:\n%s", line, got)
+		}
+	}
+	// A --db that does not exist is an error, not a new empty database.
+	absent := filepath.Join(t.TempDir(), "absent.db")
+	if r := runCLI(t, absent, "clean", filepath.Join(testdata, "cli", "vendor-b.csv"), "-o", out); r.code != 1 || !strings.Contains(r.stderr, "no database") {
+		t.Errorf("clean --db absent.db: exit %d, %s", r.code, r.stderr)
+	}
+	if _, err := os.Stat(absent); err == nil {
+		t.Error("clean created the database it was only to read")
+	}
+	// Without --db there is no in_database column.
+	mustRun(t, "", "clean", filepath.Join(testdata, "cli", "vendor-b.csv"), "-o", out)
+	if got, _ := os.ReadFile(out); bytes.Contains(got, []byte("in_database")) {
+		t.Error("clean without --db flags numbers as known")
+	}
+}

@@ -1,0 +1,82 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"text/tabwriter"
+
+	"github.com/spf13/cobra"
+
+	"github.com/callbase/callbase/internal/store"
+)
+
+type statsOptions struct {
+	*globals
+	base string
+}
+
+func newStatsCmd(g *globals) *cobra.Command {
+	opts := &statsOptions{globals: g}
+	cmd := &cobra.Command{
+		Use:   "stats [--base NAME]",
+		Short: "Show bases, imports, numbers by type and status, and rejects by reason",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return runStats(cmd.Context(), opts)
+		},
+	}
+	cmd.Flags().StringVar(&opts.base, "base", "", "only this base")
+	return cmd
+}
+
+func runStats(ctx context.Context, o *statsOptions) error {
+	st, err := store.OpenExisting(ctx, o.db)
+	if err != nil {
+		return fmt.Errorf("%w\nTry: callbase import FILE --base NAME, or --db PATH", err)
+	}
+	defer st.Close()
+	s, err := st.Stats(ctx, o.base)
+	if err != nil {
+		return err
+	}
+	if o.json {
+		return writeJSON(o.stdout, s)
+	}
+	return printStats(o.stdout, s)
+}
+
+func printStats(out io.Writer, s store.Stats) error {
+	w := tabwriter.NewWriter(out, 0, 0, 2, ' ', 0)
+	fmt.Fprintf(w, "BASE\tSOURCE\tTEMPERATURE\tIMPORTS\tROWS\tNUMBERS\n")
+	for _, b := range s.Bases {
+		fmt.Fprintf(w, "%s\t%s\t%s\t%d\t%d\t%d\n", b.Name, dash(b.Source), b.Temperature, b.Imports, b.Rows, b.Numbers)
+	}
+	fmt.Fprintf(w, "\nIMPORTED AT\tBASE\tFILE\tROWS\tNUMBERS\tNEW\tKNOWN\tDUPLICATES\tREJECTS\n")
+	for _, i := range s.Imports {
+		fmt.Fprintf(w, "%s\t%s\t%s\t%d\t%d\t%d\t%d\t%d\t%d\n", i.At, i.Base, i.File, i.Rows, i.Numbers, i.New, i.Known, i.FileDuplicates, i.Rejects)
+	}
+	if err := w.Flush(); err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "\nnumbers   %d\n", s.Numbers)
+	fmt.Fprintf(out, "by type   %s\n", counts(s.ByType))
+	fmt.Fprintf(out, "by status %s\n", counts(s.ByStatus))
+	fmt.Fprintf(out, "rejects   %s\n", counts(s.Rejects))
+	return nil
+}
+
+func counts(cs []store.Count) string {
+	m := make(map[string]int, len(cs))
+	for _, c := range cs {
+		m[c.Key] = c.N
+	}
+	return byCount(m)
+}
+
+func dash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
+}

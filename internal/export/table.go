@@ -1,0 +1,160 @@
+// Package export writes what callbase hands to people: cleaned bases, reject
+// reports and call lists, as CSV or XLSX.
+package export
+
+import (
+	"bufio"
+	"encoding/csv"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+
+	"github.com/callbase/callbase/internal/callbase"
+	"github.com/callbase/callbase/internal/spreadsheet"
+)
+
+// Format is the kind of file a Table writes.
+type Format int
+
+const (
+	CSV Format = iota
+	XLSX
+)
+
+// FormatOf picks the format from a file name's extension.
+func FormatOf(path string) (Format, error) {
+	switch strings.ToLower(filepath.Ext(path)) {
+	case ".csv", ".txt":
+		return CSV, nil
+	case ".xlsx":
+		return XLSX, nil
+	}
+	return 0, callbase.Usagef("%s: cannot tell the output format from the extension\nTry: a name ending in .csv or .xlsx", path)
+}
+
+// Table writes rows of cells to one file. A CSV table has one sheet; an
+// XLSX table may have several. Strings are written as text (so phone cells
+// stay text in XLSX and leading zeros survive), integers as numbers.
+type Table struct {
+	format Format
+	file   *os.File // the temporary file, renamed into place by Close
+	path   string
+	buf    *bufio.Writer
+	csv    *csv.Writer
+	xlsx   *spreadsheet.Writer
+	sheets int
+	record []string
+}
+
+// Create starts a table at path, in the format of its extension, or CSV on
+// out when path is "-". The file is created readable by its owner only and
+// appears under its name only once Close succeeds, so a failed command
+// never leaves half a file behind.
+func Create(path string, out io.Writer) (*Table, error) {
+	if path == "-" {
+		t := &Table{format: CSV, buf: bufio.NewWriter(out)}
+		t.csv = csv.NewWriter(t.buf)
+		return t, nil
+	}
+	format, err := FormatOf(path)
+	if err != nil {
+		return nil, err
+	}
+	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*.tmp")
+	if err != nil {
+		return nil, err
+	}
+	if err := f.Chmod(0o600); err != nil {
+		f.Close()
+		os.Remove(f.Name())
+		return nil, err
+	}
+	t := &Table{format: format, file: f, path: path, buf: bufio.NewWriterSize(f, 1<<16)}
+	if format == CSV {
+		t.csv = csv.NewWriter(t.buf)
+	} else {
+		t.xlsx = spreadsheet.NewWriter(t.buf)
+	}
+	return t, nil
+}
+
+// Sheet starts a sheet with its header row. A CSV table takes one sheet
+// only; its name is not written.
+func (t *Table) Sheet(name string, header []string) error {
+	t.sheets++
+	if t.format == CSV {
+		if t.sheets > 1 {
+			return fmt.Errorf("a CSV file holds one table only")
+		}
+		return t.csv.Write(header)
+	}
+	return t.xlsx.AddSheet(name, header)
+}
+
+// Row writes one row. Cells may be strings or integers.
+func (t *Table) Row(cells []any) error {
+	if t.format == XLSX {
+		return t.xlsx.WriteRow(cells)
+	}
+	t.record = t.record[:0]
+	for _, c := range cells {
+		t.record = append(t.record, cellString(c))
+	}
+	return t.csv.Write(t.record)
+}
+
+func cellString(c any) string {
+	switch v := c.(type) {
+	case string:
+		return v
+	case int:
+		return strconv.Itoa(v)
+	case int64:
+		return strconv.FormatInt(v, 10)
+	case nil:
+		return ""
+	}
+	return fmt.Sprint(c)
+}
+
+// Close finishes the file and puts it in place.
+func (t *Table) Close() error {
+	var err error
+	if t.format == XLSX {
+		err = t.xlsx.Close()
+	} else {
+		t.csv.Flush()
+		err = t.csv.Error()
+	}
+	if err == nil {
+		err = t.buf.Flush()
+	}
+	if t.file == nil {
+		return err
+	}
+	if err == nil {
+		err = t.file.Sync()
+	}
+	if cerr := t.file.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Rename(t.file.Name(), t.path)
+	}
+	if err != nil {
+		os.Remove(t.file.Name())
+		return fmt.Errorf("write %s: %w", t.path, err)
+	}
+	return nil
+}
+
+// Abort drops the table: nothing appears under its name.
+func (t *Table) Abort() {
+	if t.file != nil {
+		t.file.Close()
+		os.Remove(t.file.Name())
+	}
+}

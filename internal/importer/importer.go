@@ -1,0 +1,198 @@
+// Package importer takes files into the database: every row kept with its
+// fields, every number linked to its rows and bases, one transaction a file.
+package importer
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/callbase/callbase/internal/callbase"
+	"github.com/callbase/callbase/internal/export"
+	"github.com/callbase/callbase/internal/ingest"
+	"github.com/callbase/callbase/internal/scan"
+	"github.com/callbase/callbase/internal/store"
+)
+
+// Options says how to import.
+type Options struct {
+	Base        string
+	Source      string
+	Temperature string
+	Region      string
+	Ingest      ingest.Options
+	At          time.Time
+	DryRun      bool          // do everything, then roll back
+	Rejects     *export.Table // when set, every rejected cell is written here
+	Progress    func(done, total int64)
+}
+
+// Summary is the honest account of one file's import.
+type Summary struct {
+	File            string         `json:"file"`
+	Base            string         `json:"base"`
+	Format          string         `json:"format"`
+	AlreadyImported bool           `json:"already_imported"`
+	DryRun          bool           `json:"dry_run"`
+	Rows            int            `json:"rows"`
+	RowsWithNumber  int            `json:"rows_with_number"`
+	Numbers         int            `json:"numbers"`
+	Unique          int            `json:"unique"`
+	New             int            `json:"new"`
+	Known           int            `json:"known"`
+	FileDuplicates  int            `json:"file_duplicates"`
+	Rejects         map[string]int `json:"rejects"`
+}
+
+// Files imports the files into opts.Base in one transaction: all of them
+// land, or none. A file already imported into the base is skipped.
+func Files(ctx context.Context, st *store.Store, paths []string, opts Options) ([]Summary, error) {
+	tx, err := st.Begin(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer tx.Rollback()
+	sums := []Summary{}
+	for _, path := range paths {
+		sum, err := file(ctx, tx, path, opts)
+		if err != nil {
+			return sums, err
+		}
+		sums = append(sums, sum)
+	}
+	if opts.DryRun {
+		return sums, tx.Rollback()
+	}
+	return sums, tx.Commit()
+}
+
+func file(ctx context.Context, tx *store.Tx, path string, opts Options) (Summary, error) {
+	sum := Summary{File: path, Base: opts.Base, DryRun: opts.DryRun, Rejects: map[string]int{}}
+	hash, err := fileHash(path)
+	if err != nil {
+		return sum, err
+	}
+	if done, err := tx.Imported(ctx, opts.Base, hash); err != nil || done {
+		sum.AlreadyImported = done
+		return sum, err
+	}
+	r, err := ingest.Open(path, opts.Ingest)
+	if err != nil {
+		return sum, err
+	}
+	defer r.Close()
+	sum.Format = r.Format()
+
+	im, err := tx.StartImport(ctx, store.ImportInfo{
+		Base: opts.Base, Source: opts.Source, Temperature: opts.Temperature,
+		File: filepath.Base(path), SHA256: hash, Format: sum.Format, At: opts.At,
+	})
+	if err != nil {
+		return sum, err
+	}
+	w := &writer{ctx: ctx, im: im, sum: &sum, opts: &opts, reader: r, seen: map[uint64]struct{}{}}
+	if err := scan.File(ctx, r, opts.Region, 0, w); err != nil {
+		return sum, err
+	}
+	sum.Unique = len(w.seen)
+	return sum, im.Finish(ctx, store.ImportCounts{
+		Rows: sum.Rows, Numbers: sum.Numbers, Unique: sum.Unique, New: sum.New, Known: sum.Known,
+		FileDuplicates: sum.FileDuplicates, Rejects: sum.Rejects,
+	})
+}
+
+// writer is the scan.Handler that stores rows as they come.
+type writer struct {
+	ctx    context.Context
+	im     *store.Import
+	sum    *Summary
+	opts   *Options
+	reader *ingest.Reader
+	table  *ingest.Table
+	tblIdx int
+	seen   map[uint64]struct{} // numbers met in this file
+}
+
+func (w *writer) Table(idx int, t *ingest.Table) error {
+	w.table, w.tblIdx = t, idx
+	return w.im.AddTable(w.ctx, idx, t.Sheet, t.Header, t.PhoneCols)
+}
+
+func (w *writer) Row(row *scan.Row) error {
+	s := w.sum
+	s.Rows++
+	if w.opts.Progress != nil && s.Rows%4096 == 0 {
+		w.opts.Progress(w.reader.Progress())
+	}
+	rowID, err := w.im.AddRow(w.ctx, w.tblIdx, row.Line, row.Cells)
+	if err != nil {
+		return err
+	}
+	if len(row.Numbers) > 0 {
+		s.RowsWithNumber++
+	}
+	for _, n := range row.Numbers {
+		s.Numbers++
+		key := n.Key()
+		_, dup := w.seen[key]
+		isNew, err := w.im.AddNumber(w.ctx, rowID, n.Col, store.Number{
+			Key: key, Ext: n.Ext, Type: n.Type.String(), Country: n.Country,
+		})
+		if err != nil {
+			return err
+		}
+		switch {
+		case dup:
+			s.FileDuplicates++
+		case isNew:
+			s.New++
+		default:
+			s.Known++
+		}
+		w.seen[key] = struct{}{}
+	}
+	for _, rej := range row.Rejects {
+		s.Rejects[rej.Reason.String()]++
+		if w.opts.Rejects != nil {
+			if err := w.opts.Rejects.WriteReject(RejectOf(w.sum.File, w.table, row.Line, rej)); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// RejectOf turns a scan reject into a report line.
+func RejectOf(file string, t *ingest.Table, line int, rej scan.Reject) export.Reject {
+	col := ""
+	if rej.Col >= 0 && rej.Col < len(t.Header) {
+		col = t.Header[rej.Col]
+	}
+	return export.Reject{File: file, Sheet: t.Sheet, Row: line, Column: col, Text: rej.Text, Reason: rej.Reason.String()}
+}
+
+// fileHash is the SHA-256 of the file's bytes: the same content imported
+// twice into a base is recognised whatever the file is called.
+func fileHash(path string) (string, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		var pe *fs.PathError
+		if errors.As(err, &pe) {
+			err = pe.Err // the path is named once, by InputError
+		}
+		return "", &callbase.InputError{File: path, Err: err}
+	}
+	defer f.Close()
+	h := sha256.New()
+	if _, err := io.Copy(h, f); err != nil {
+		return "", fmt.Errorf("read %s: %w", path, err)
+	}
+	return hex.EncodeToString(h.Sum(nil)), nil
+}

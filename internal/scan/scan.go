@@ -1,0 +1,223 @@
+// Package scan reads an input file and normalizes its phone cells on every
+// core, handing the rows back in file order.
+package scan
+
+import (
+	"context"
+	"errors"
+	"io"
+	"runtime"
+	"sync"
+
+	"github.com/callbase/callbase/internal/ingest"
+	"github.com/callbase/callbase/internal/phone"
+)
+
+// Row is one data row of a table with what its phone cells came to.
+type Row struct {
+	Table   int // index of the table in the file, from 0
+	Line    int
+	Cells   []string
+	Numbers []Found  // valid numbers, in cell order
+	Rejects []Reject // pieces of phone cells that are not numbers
+}
+
+// Found is a valid number and the column it stood in.
+type Found struct {
+	phone.Number
+	Col int
+}
+
+// Reject is a piece of a phone cell that is not a number, and why.
+type Reject struct {
+	Col    int
+	Text   string
+	Reason phone.Reason
+}
+
+// Handler receives the tables and rows of a file, in order, on the
+// goroutine that called File.
+type Handler interface {
+	Table(idx int, t *ingest.Table) error
+	Row(r *Row) error
+}
+
+const batchSize = 512
+
+type batch struct {
+	seq   int
+	table int
+	start *ingest.Table // set on the first batch of a table
+	cols  []int         // the table's phone columns
+	rows  []Row
+}
+
+// File reads every table of r and hands them to h. Normalizing runs on
+// workers goroutines (all cores when 0) while h sees the rows in file order.
+func File(ctx context.Context, r *ingest.Reader, region string, workers int, h Handler) error {
+	if workers <= 0 {
+		workers = runtime.GOMAXPROCS(0)
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+
+	raw := make(chan batch, workers*2)
+	done := make(chan batch, workers*2)
+	var readErr error
+	go func() {
+		defer close(raw)
+		readErr = read(ctx, r, raw)
+	}()
+
+	var wg sync.WaitGroup
+	normErr := make(chan error, workers)
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			norm, err := phone.NewNormalizer(region)
+			if err != nil {
+				normErr <- err
+				cancel()
+				return
+			}
+			var buf []phone.Result
+			for b := range raw {
+				for i := range b.rows {
+					buf = normalizeRow(norm, &b.rows[i], b.cols, buf[:0])
+				}
+				select {
+				case done <- b:
+				case <-ctx.Done():
+					return
+				}
+			}
+		}()
+	}
+	go func() { wg.Wait(); close(done) }()
+
+	// Batches finish out of order; hold them back until their turn.
+	pending := map[int]batch{}
+	next := 0
+	var err error
+	for b := range done {
+		if err != nil {
+			continue // drain so the workers can exit
+		}
+		pending[b.seq] = b
+		for {
+			b, ok := pending[next]
+			if !ok {
+				break
+			}
+			delete(pending, next)
+			next++
+			if err = deliver(h, b); err != nil {
+				cancel()
+				break
+			}
+		}
+	}
+	select {
+	case e := <-normErr:
+		return e
+	default:
+	}
+	if err != nil {
+		return err
+	}
+	if readErr != nil {
+		return readErr
+	}
+	return ctx.Err()
+}
+
+func deliver(h Handler, b batch) error {
+	if b.start != nil {
+		if err := h.Table(b.table, b.start); err != nil {
+			return err
+		}
+	}
+	for i := range b.rows {
+		if err := h.Row(&b.rows[i]); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// read cuts the file into batches of rows, numbered in file order.
+func read(ctx context.Context, r *ingest.Reader, out chan<- batch) error {
+	seq := 0
+	send := func(b batch) bool {
+		b.seq = seq
+		seq++
+		select {
+		case out <- b:
+			return true
+		case <-ctx.Done():
+			return false
+		}
+	}
+	for tableIdx := 0; ; tableIdx++ {
+		t, err := r.NextTable()
+		if errors.Is(err, io.EOF) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		b := batch{table: tableIdx, start: t, cols: t.PhoneCols}
+		for {
+			row, err := t.Next()
+			if errors.Is(err, io.EOF) {
+				break
+			}
+			if err != nil {
+				return err
+			}
+			b.rows = append(b.rows, Row{Table: tableIdx, Line: row.Line, Cells: row.Cells})
+			if len(b.rows) == batchSize {
+				if !send(b) {
+					return ctx.Err()
+				}
+				b = batch{table: tableIdx, cols: t.PhoneCols, rows: make([]Row, 0, batchSize)}
+			}
+		}
+		if (len(b.rows) > 0 || b.start != nil) && !send(b) {
+			return ctx.Err()
+		}
+	}
+}
+
+// normalizeRow fills row's Numbers and Rejects from its phone cells. An
+// empty cell is a reject only when the row has nothing else to show, so a
+// row with one filled phone column of two is not counted as a reject.
+func normalizeRow(norm *phone.Normalizer, row *Row, phoneCols []int, buf []phone.Result) []phone.Result {
+	firstEmpty := -1
+	for _, col := range phoneCols {
+		if col >= len(row.Cells) {
+			continue
+		}
+		buf = norm.AppendCell(buf[:0], row.Cells[col])
+		for _, res := range buf {
+			switch res.Reason {
+			case phone.OK:
+				row.Numbers = append(row.Numbers, Found{Number: res.Number, Col: col})
+			case phone.Empty:
+				if firstEmpty < 0 {
+					firstEmpty = col
+				}
+			default:
+				row.Rejects = append(row.Rejects, Reject{Col: col, Text: res.Text, Reason: res.Reason})
+			}
+		}
+	}
+	if len(row.Numbers) == 0 && len(row.Rejects) == 0 {
+		if firstEmpty < 0 && len(phoneCols) > 0 {
+			firstEmpty = phoneCols[0] // the row is shorter than its phone columns
+		}
+		row.Rejects = append(row.Rejects, Reject{Col: firstEmpty, Reason: phone.Empty})
+	}
+	return buf
+}
