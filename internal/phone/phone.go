@@ -1,8 +1,20 @@
 // Package phone turns one spreadsheet cell into zero or more telephone
-// numbers. It is the only package that imports nyaruka/phonenumbers.
+// numbers, each with its E.164 form, extension, type and country, or a
+// named reason why a piece of the cell is not one. It is the only package
+// that imports nyaruka/phonenumbers.
+//
+// The cell is cut and cleaned by hand before phonenumbers sees it, in one
+// linear pass without regular expressions: separators (, ; / | tab, new
+// line) and words ("или") stand between numbers, labels and comments
+// ("тел.", "(Иванова Мария)") are dropped, extensions ("доб. 12") are kept
+// apart and spreadsheet floats (7.9161234567E+10) become digits again.
+// phonenumbers stays the authority on validity and type; +7 numbers of a
+// three-digit prefix it has already judged skip it (see plan.go).
 package phone
 
 import (
+	"errors"
+	"fmt"
 	"strconv"
 	"strings"
 
@@ -37,17 +49,27 @@ func (t Type) String() string {
 	return "unknown"
 }
 
+// ParseType is the inverse of Type.String.
+func ParseType(s string) (Type, bool) {
+	for i, name := range typeNames {
+		if name == s {
+			return Type(i), true
+		}
+	}
+	return Unknown, false
+}
+
 // Reason says why a piece of a cell is not a number. OK means it is one.
 type Reason uint8
 
 const (
-	OK Reason = iota
-	Empty
-	NoDigits
-	TooShort
-	TooLong
-	Invalid
-	DigitsLost
+	OK         Reason = iota
+	Empty             // the cell is blank
+	NoDigits          // text without a single digit: "-", "нет"
+	TooShort          // fewer digits than a number needs: "12-34", a local number without its area code
+	TooLong           // more digits than a number may have
+	Invalid           // the right length, yet not a number in use
+	DigitsLost        // a spreadsheet float that kept too few digits: 7.91612E+10
 )
 
 var reasonNames = [...]string{"ok", "empty", "no_digits", "too_short", "too_long", "invalid", "digits_lost"}
@@ -57,6 +79,16 @@ func (r Reason) String() string {
 		return reasonNames[r]
 	}
 	return "invalid"
+}
+
+// ParseReason is the inverse of Reason.String.
+func ParseReason(s string) (Reason, bool) {
+	for i, name := range reasonNames {
+		if name == s {
+			return Reason(i), true
+		}
+	}
+	return Invalid, false
 }
 
 // Reasons lists every reject reason in a stable order, for reports.
@@ -71,6 +103,7 @@ type Number struct {
 }
 
 // Key is the E.164 number as an integer: unique, and cheap to sort and store.
+// The extension is not part of it: a switchboard is one line.
 func (n Number) Key() uint64 {
 	k, _ := strconv.ParseUint(strings.TrimPrefix(n.E164, "+"), 10, 64)
 	return k
@@ -79,7 +112,7 @@ func (n Number) Key() uint64 {
 // Result is what one number-like piece of a cell came to.
 type Result struct {
 	Number        // set when Reason is OK
-	Text   string // the piece of the cell it was read from, for reject reports
+	Text   string // the piece of the cell it was read from, for reject reports; shares the cell's memory
 	Reason Reason
 }
 
@@ -87,40 +120,62 @@ type Result struct {
 // concurrent use: give each goroutine its own.
 type Normalizer struct {
 	region string
+	// ru: numbers written without "+" are read by the Russian plan.
+	ru bool
+	// plan is what the parser said about each three-digit prefix of +7 numbers.
+	plan [1000]prefixInfo
+	// ndd is the region's national prefix ("8" in Russia).
+	ndd   string
+	cache map[string]cached
+	key   []byte // scratch for the cache key and the parser's input
+	run   run    // scratch for the run being read
 }
+
+// ErrUnknownRegion is returned by NewNormalizer for a region phonenumbers
+// does not know.
+var ErrUnknownRegion = errors.New("unknown region")
 
 // NewNormalizer returns a Normalizer for numbers written without a country
 // code in region (ISO 3166-1 alpha-2, e.g. "RU").
 func NewNormalizer(region string) (*Normalizer, error) {
-	return &Normalizer{region: strings.ToUpper(region)}, nil
+	region = strings.ToUpper(strings.TrimSpace(region))
+	if !phonenumbers.GetSupportedRegions()[region] {
+		return nil, fmt.Errorf("%w %q: want a two-letter country code such as RU", ErrUnknownRegion, region)
+	}
+	return &Normalizer{
+		region: region,
+		ru:     region == "RU",
+		ndd:    phonenumbers.GetNddPrefixForRegion(region, true),
+		cache:  make(map[string]cached),
+		key:    make([]byte, 0, 32),
+	}, nil
 }
 
+// Region is the default region the Normalizer was made for.
+func (n *Normalizer) Region() string { return n.region }
+
 // Cell returns one Result for every number-like piece of cell, in order.
-// An empty cell gives one Result with Reason Empty.
+// An empty cell gives one Result with Reason Empty; every cell gives at
+// least one Result and at most MaxResults+1.
 func (n *Normalizer) Cell(cell string) []Result {
 	return n.AppendCell(nil, cell)
 }
 
 // AppendCell is Cell appending to dst, to spare allocations in loops.
 func (n *Normalizer) AppendCell(dst []Result, cell string) []Result {
-	cell = strings.TrimSpace(cell)
-	if cell == "" {
+	s := strings.TrimSpace(cell)
+	if s == "" {
 		return append(dst, Result{Reason: Empty})
 	}
-	num, err := phonenumbers.Parse(cell, n.region)
-	if err != nil || !phonenumbers.IsValidNumber(num) {
-		return append(dst, Result{Text: cell, Reason: Invalid})
-	}
-	return append(dst, Result{Text: cell, Number: Number{
-		E164:    phonenumbers.Format(num, phonenumbers.E164),
-		Country: phonenumbers.GetRegionCodeForNumber(num),
-	}})
+	c := cellScan{n: n, s: s, dst: dst, first: len(dst), pieceFirst: len(dst)}
+	c.scan()
+	return c.finish()
 }
 
 // Readable formats an E.164 number for people: the national form for
 // numbers of the normalizer's region, the international form otherwise.
 func (n *Normalizer) Readable(e164 string) string {
-	num, err := phonenumbers.Parse(e164, "")
+	num, err := phonenumbers.Parse(e164, n.region)
 	if err != nil {
 		return e164
 	}

@@ -1,0 +1,107 @@
+package phone
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"testing"
+)
+
+// realisticCells is a purchased base in miniature: mostly mobiles written
+// every way, some landlines with extensions, toll free, several numbers per
+// cell, foreign numbers, floats and junk. Numbers are random so that the
+// cache only helps as much as real duplicates would (about 5%).
+func realisticCells(n int) []string {
+	rng := rand.New(rand.NewPCG(7, 7))
+	cells := make([]string, n)
+	for i := range cells {
+		if i > 20 && rng.IntN(20) == 0 {
+			cells[i] = cells[rng.IntN(i)] // a duplicate
+			continue
+		}
+		op, sub := 900+rng.IntN(100), rng.IntN(10_000_000)
+		a, b, c := sub/10000, sub/100%100, sub%100
+		city := []int{495, 499, 812, 343, 383, 4212, 861, 8442}[rng.IntN(8)]
+		switch k := rng.IntN(100); {
+		case k < 25:
+			cells[i] = fmt.Sprintf("+7 (%d) %03d-%02d-%02d", op, a, b, c)
+		case k < 45:
+			cells[i] = fmt.Sprintf("8%d%07d", op, sub)
+		case k < 55:
+			cells[i] = fmt.Sprintf("8 %d %03d %02d %02d", op, a, b, c)
+		case k < 62:
+			cells[i] = fmt.Sprintf("7%d%07d", op, sub)
+		case k < 67:
+			cells[i] = fmt.Sprintf("моб. 8-%d-%03d-%02d-%02d (Иван)", op, a, b, c)
+		case k < 75:
+			cells[i] = landline(city, sub)
+		case k < 78:
+			cells[i] = landline(city, sub) + fmt.Sprintf(" доб. %d", rng.IntN(1000))
+		case k < 83:
+			cells[i] = fmt.Sprintf("8%d%07d; 8%d%07d", op, sub, 900+rng.IntN(100), rng.IntN(10_000_000))
+		case k < 85:
+			cells[i] = fmt.Sprintf("8-800-%03d-%02d-%02d", a, b, c)
+		case k < 87:
+			cells[i] = fmt.Sprintf("+375 29 %03d-%02d-%02d", a, b, c)
+		case k < 90:
+			cells[i] = fmt.Sprintf("7%d%07d.0", op, sub)
+		case k < 92:
+			cells[i] = fmt.Sprintf("7.%05dE+10", rng.IntN(100_000))
+		case k < 94:
+			cells[i] = ""
+		case k < 96:
+			cells[i] = "нет"
+		default:
+			cells[i] = fmt.Sprintf("%03d-%02d-%02d", a, b, c)
+		}
+	}
+	return cells
+}
+
+// landline writes a city number as people do: 8 (495) 123-45-67, 8 (4212) 45-67-89.
+func landline(city, sub int) string {
+	if city >= 1000 {
+		sub %= 1_000_000
+		return fmt.Sprintf("8 (%d) %02d-%02d-%02d", city, sub/10000, sub/100%100, sub%100)
+	}
+	return fmt.Sprintf("8 (%d) %03d-%02d-%02d", city, sub/10000, sub/100%100, sub%100)
+}
+
+// BenchmarkCell reads a realistic base, with a fresh Normalizer for every
+// pass so that its cache and prefix table help no more than in one import
+// of half a million rows per core.
+func BenchmarkCell(b *testing.B) {
+	cells := realisticCells(500_000)
+	var nz *Normalizer
+	var dst []Result
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; b.Loop(); i++ {
+		if i%len(cells) == 0 {
+			nz = newRU(b)
+		}
+		dst = nz.AppendCell(dst[:0], cells[i%len(cells)])
+	}
+}
+
+func BenchmarkCellMobile(b *testing.B) {
+	nz := newRU(b)
+	var dst []Result
+	b.ReportAllocs()
+	for b.Loop() {
+		dst = nz.AppendCell(dst[:0], "+7 (916) 123-45-67")
+	}
+}
+
+func BenchmarkCellLandline(b *testing.B) {
+	rng := rand.New(rand.NewPCG(3, 3))
+	cells := make([]string, 100_000)
+	for i := range cells {
+		cells[i] = landline(495, rng.IntN(10_000_000))
+	}
+	nz := newRU(b)
+	var dst []Result
+	b.ReportAllocs()
+	for i := 0; b.Loop(); i++ {
+		dst = nz.AppendCell(dst[:0], cells[i%len(cells)])
+	}
+}

@@ -1,0 +1,80 @@
+package phone
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"testing"
+)
+
+// The prefix table must say exactly what phonenumbers says, for every
+// four-digit prefix of +7 numbers and every written form. A metadata
+// release that splits a Russian prefix finer fails here.
+func TestFastPathAgreesWithParser(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	for _, region := range []string{"RU", "KZ"} {
+		nz, err := NewNormalizer(region)
+		if err != nil {
+			t.Fatal(err)
+		}
+		fast := 0
+		for p := range 10_000 {
+			nsn := fmt.Sprintf("%04d%06d", p, rng.IntN(1_000_000))
+			forms := []string{"+7" + nsn, "7" + nsn, "8" + nsn, nsn}
+			if p%10 != 0 {
+				forms = forms[p%4 : p%4+1] // every form for each three-digit prefix, one for the rest
+			}
+			for _, written := range forms {
+				plus := written[0] == '+'
+				d := []byte(written)
+				if plus {
+					d = d[1:]
+				}
+				got, ok := nz.fastNumber(d, plus)
+				if !ok {
+					continue
+				}
+				fast++
+				want, reason := nz.parse(written, d, plus)
+				if reason != OK || got != want {
+					t.Fatalf("%s %s: table says %+v, parser %+v %s", region, written, got, want, reason)
+				}
+			}
+		}
+		if fast < 500 { // about half the +7 prefixes are in use
+			t.Errorf("%s: only %d numbers took the fast path", region, fast)
+		}
+	}
+}
+
+// A warm cache and prefix table must not change any answer.
+func TestWarmNormalizerKeepsAnswers(t *testing.T) {
+	warm := newRU(t)
+	for range 2 {
+		for _, tc := range cellCases {
+			cold := newRU(t)
+			a, b := warm.Cell(tc.cell), cold.Cell(tc.cell)
+			if fmt.Sprint(a) != fmt.Sprint(b) {
+				t.Errorf("Cell(%q): warm %v, cold %v", tc.cell, a, b)
+			}
+		}
+	}
+}
+
+// Short numbers written without "+" are rejected without the parser; it
+// must agree, for every three-digit start and every length below ten.
+func TestTooShortAgreesWithParser(t *testing.T) {
+	nz := newRU(t)
+	rng := rand.New(rand.NewPCG(5, 5))
+	for n := 3; n <= 9; n++ {
+		for p := range 1000 {
+			written := fmt.Sprintf("%03d%09d", p, rng.IntN(1_000_000_000))[:n]
+			d := []byte(written)
+			if !nz.tooShortInRussia(d, false) {
+				continue
+			}
+			if _, reason := nz.parse(written, d, false); reason != TooShort {
+				t.Fatalf("%s: parser says %s, shortcut says too short", written, reason)
+			}
+		}
+	}
+}

@@ -1,0 +1,129 @@
+package phone
+
+import (
+	"slices"
+	"strings"
+	"testing"
+	"unicode/utf8"
+
+	"github.com/nyaruka/phonenumbers"
+)
+
+// FuzzCell: no cell panics or yields an unbounded list, and every number
+// read normalizes to itself.
+func FuzzCell(f *testing.F) {
+	for _, tc := range cellCases {
+		f.Add(tc.cell)
+	}
+	for _, s := range []string{
+		"+", "(", "((((", "8 (", "доб. 12", "x1", "#", "0.0E-5", "1e999", "9E+", ",,,;;;",
+		"7.91612E+10 доб. 12", "+7.9161234567E+10", "00", "0049", "810", "8 10", "+8 916 123-45-67",
+		"\xff\xfe89161234567", "８９１６１２３４５６７", "89161234567" + strings.Repeat(" 1", 40),
+	} {
+		f.Add(s)
+	}
+	nz, err := NewNormalizer("RU")
+	if err != nil {
+		f.Fatal(err)
+	}
+	prefix := []Result{{Text: "before", Reason: TooShort}}
+	f.Fuzz(func(t *testing.T, cell string) {
+		got := nz.Cell(cell)
+		if len(got) == 0 || len(got) > MaxResults+1 {
+			t.Fatalf("Cell(%q) gave %d results", cell, len(got))
+		}
+		// A cold Normalizer, without cache or prefix table, reads the same;
+		// appending leaves what came before alone.
+		cold, _ := NewNormalizer("RU")
+		appended := cold.AppendCell(slices.Clip(prefix), cell)
+		if appended[0] != prefix[0] || !slices.Equal(appended[1:], got) {
+			t.Fatalf("Cell(%q): warm %v, cold %v", cell, got, appended[1:])
+		}
+		blank := strings.TrimSpace(cell) == ""
+		for _, r := range got {
+			if (r.Reason == Empty) != blank {
+				t.Fatalf("Cell(%q): reason %s for a cell that is blank=%v", cell, r.Reason, blank)
+			}
+			if (r.Text == "") != blank || !strings.Contains(cell, strings.TrimSuffix(r.Text, "…")) {
+				t.Fatalf("Cell(%q): text %q is not from the cell", cell, r.Text)
+			}
+			if r.Reason != OK {
+				if r.Number != (Number{}) {
+					t.Fatalf("Cell(%q): reject %s carries a number %+v", cell, r.Reason, r.Number)
+				}
+				continue
+			}
+			checkNumber(t, cell, r.Number)
+			again := nz.Cell(r.E164)
+			if len(again) != 1 || again[0].Number != (Number{E164: r.E164, Type: r.Type, Country: r.Country}) {
+				t.Fatalf("Cell(%q) read %+v, which reads back as %+v", cell, r.Number, again)
+			}
+			if r.Ext != "" {
+				again = nz.Cell(r.E164 + " доб. " + r.Ext)
+				if len(again) != 1 || again[0].Number != r.Number {
+					t.Fatalf("Cell(%q) read %+v, which reads back as %+v", cell, r.Number, again)
+				}
+			}
+		}
+	})
+}
+
+func checkNumber(t *testing.T, cell string, n Number) {
+	t.Helper()
+	if len(n.E164) < 4 || len(n.E164) > 1+maxNumberDigits || n.E164[0] != '+' || !onlyDigits(n.E164[1:]) {
+		t.Fatalf("Cell(%q): E164 %q is malformed", cell, n.E164)
+	}
+	if n.Key() == 0 {
+		t.Fatalf("Cell(%q): E164 %q has no key", cell, n.E164)
+	}
+	if len(n.Ext) > maxExtDigits || !onlyDigits(n.Ext) {
+		t.Fatalf("Cell(%q): extension %q is malformed", cell, n.Ext)
+	}
+	if n.Country == "" || !utf8.ValidString(n.Country) {
+		t.Fatalf("Cell(%q): no country for %s", cell, n.E164)
+	}
+}
+
+func onlyDigits(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if !isDigit(s[i]) {
+			return false
+		}
+	}
+	return true
+}
+
+// FuzzFindsWhatParserFinds: in a cell of digits, spaces, brackets, dashes
+// and "+", whatever phonenumbers reads from the whole cell is found here
+// too. Letters, separators and dots are left out: there this package
+// reads differently on purpose (labels, several numbers, floats).
+func FuzzFindsWhatParserFinds(f *testing.F) {
+	for _, tc := range cellCases {
+		f.Add(tc.cell)
+	}
+	nz, err := NewNormalizer("RU")
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Fuzz(func(t *testing.T, cell string) {
+		for i := 0; i < len(cell); {
+			cl, size := classAt(cell, i)
+			if cl == text || cl == sep || cell[i] == '.' {
+				return
+			}
+			i += size
+		}
+		pn, err := phonenumbers.Parse(cell, "RU")
+		if err != nil || !phonenumbers.IsValidNumber(pn) {
+			return
+		}
+		e164 := phonenumbers.Format(pn, phonenumbers.E164)
+		got := nz.Cell(cell)
+		for _, r := range got {
+			if r.E164 == e164 {
+				return
+			}
+		}
+		t.Fatalf("Cell(%q): phonenumbers reads %s, we read %v", cell, e164, got)
+	})
+}
