@@ -17,14 +17,16 @@ import (
 	"github.com/callbase/callbase/internal/export"
 	"github.com/callbase/callbase/internal/importer"
 	"github.com/callbase/callbase/internal/ingest"
+	"github.com/callbase/callbase/internal/locate"
 	"github.com/callbase/callbase/internal/phone"
 	"github.com/callbase/callbase/internal/scan"
 )
 
 // Options says how to clean.
 type Options struct {
-	Region string
-	Ingest ingest.Options
+	Region  string
+	Ingest  ingest.Options
+	Locator *locate.Locator // where numbers ring; unallocated numbers are rejects
 	// Known, when set, tells whether a database already holds a number.
 	Known    func(key uint64) (bool, error)
 	Progress func(done, total int64)
@@ -42,16 +44,23 @@ type Summary struct {
 	Known          *int           `json:"known,omitempty"` // only with a database
 	ByType         map[string]int `json:"by_type"`
 	ByCountry      map[string]int `json:"by_country"`
+	ByRegion       map[string]int `json:"by_region"` // "" for no known region
+	ByZone         map[string]int `json:"by_zone"`
 	Rejects        map[string]int `json:"rejects"`
 }
 
 // Header is the fixed part of the cleaned table; the first row's fields follow.
-var Header = []string{"e164", "national", "type", "country", "ext", "occurrences", "first_file", "first_sheet", "first_row"}
+var Header = []string{"e164", "national", "type", "country", "operator", "region", "zones", "ext",
+	"occurrences", "first_file", "first_sheet", "first_row"}
+
+// Unallocated is the reject reason of a number the numbering plan never issued.
+const Unallocated = "unallocated"
 
 // Files cleans the files into out (and rejects into rej, which may be the
 // same table for XLSX, where the rejects are a second sheet).
 func Files(ctx context.Context, paths []string, out, rej *export.Table, opts Options) (Summary, error) {
-	sum := Summary{Files: paths, ByType: map[string]int{}, ByCountry: map[string]int{}, Rejects: map[string]int{}}
+	sum := Summary{Files: paths, ByType: map[string]int{}, ByCountry: map[string]int{},
+		ByRegion: map[string]int{}, ByZone: map[string]int{}, Rejects: map[string]int{}}
 	c := &cleaner{sum: &sum, opts: &opts, count: map[uint64]uint32{}}
 	var err error
 	if c.uniques, err = newSpill(); err != nil {
@@ -103,7 +112,7 @@ func (c *cleaner) file(ctx context.Context, idx int, path string) error {
 	}
 	defer r.Close()
 	c.fileIdx, c.path, c.reader = idx, path, r
-	return scan.File(ctx, r, c.opts.Region, 0, c)
+	return scan.File(ctx, r, scan.Options{Region: c.opts.Region, Locator: c.opts.Locator}, c)
 }
 
 func (c *cleaner) Table(_ int, t *ingest.Table) error {
@@ -118,10 +127,15 @@ func (c *cleaner) Row(row *scan.Row) error {
 	if c.opts.Progress != nil && s.Rows%4096 == 0 {
 		c.opts.Progress(c.reader.Progress())
 	}
-	if len(row.Numbers) > 0 {
-		s.RowsWithNumber++
-	}
+	valid := false
 	for _, n := range row.Numbers {
+		if n.Place.Unallocated {
+			if err := c.reject(row.Line, scan.Reject{Col: n.Col, Text: n.Text}, Unallocated); err != nil {
+				return err
+			}
+			continue
+		}
+		valid = true
 		s.Numbers++
 		key := n.Key()
 		if c.count[key] > 0 {
@@ -131,10 +145,12 @@ func (c *cleaner) Row(row *scan.Row) error {
 		c.count[key] = 1
 		s.ByType[n.Type.String()]++
 		s.ByCountry[n.Country]++
-		// e164, ext, type, country, file index, sheet, line, then pairs of
-		// output position and field
-		rec := append(c.record[:0], n.E164, n.Ext, n.Type.String(), n.Country,
-			strconv.Itoa(c.fileIdx), c.table.Sheet, strconv.Itoa(row.Line))
+		s.ByRegion[n.Place.Region]++
+		s.ByZone[n.Place.ZoneList()]++
+		// e164, type, country, operator, region, zones, ext, file index,
+		// sheet, line, then pairs of output position and field
+		rec := append(c.record[:0], n.E164, n.Type.String(), n.Country, n.Place.Operator, n.Place.Region,
+			n.Place.ZoneList(), n.Ext, strconv.Itoa(c.fileIdx), c.table.Sheet, strconv.Itoa(row.Line))
 		for col, cell := range row.Cells {
 			if col < len(c.layout) {
 				rec = append(rec, strconv.Itoa(c.layout[col]), cell)
@@ -145,14 +161,21 @@ func (c *cleaner) Row(row *scan.Row) error {
 			return err
 		}
 	}
+	if valid {
+		s.RowsWithNumber++
+	}
 	for _, rej := range row.Rejects {
-		s.Rejects[rej.Reason.String()]++
-		r := importer.RejectOf(c.path, c.table, row.Line, rej)
-		if err := c.rejects.write([]string{r.File, r.Sheet, strconv.Itoa(r.Row), r.Column, r.Text, r.Reason}); err != nil {
+		if err := c.reject(row.Line, rej, rej.Reason.String()); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+func (c *cleaner) reject(line int, rej scan.Reject, reason string) error {
+	c.sum.Rejects[reason]++
+	r := importer.RejectOf(c.path, c.table, line, rej)
+	return c.rejects.write([]string{r.File, r.Sheet, strconv.Itoa(r.Row), r.Column, r.Text, reason})
 }
 
 func (c *cleaner) writeUniques(out *export.Table) error {
@@ -171,12 +194,12 @@ func (c *cleaner) writeUniques(out *export.Table) error {
 	cells := make([]any, 0, len(header))
 	fields := make([]string, len(c.columns.names))
 	return c.uniques.each(func(rec []string) error {
-		e164, ext, typ, country, file, sheet, line := rec[0], rec[1], rec[2], rec[3], rec[4], rec[5], rec[6]
+		e164 := rec[0]
 		key, _ := strconv.ParseUint(e164[1:], 10, 64)
-		fileIdx, _ := strconv.Atoi(file)
-		lineNo, _ := strconv.Atoi(line)
-		cells = append(cells[:0], e164, norm.Readable(e164), typ, country, ext,
-			int(c.count[key]), c.sum.Files[fileIdx], sheet, lineNo)
+		fileIdx, _ := strconv.Atoi(rec[7])
+		line, _ := strconv.Atoi(rec[9])
+		cells = append(cells[:0], e164, norm.Readable(e164), rec[1], rec[2], rec[3], rec[4], rec[5], rec[6],
+			int(c.count[key]), c.sum.Files[fileIdx], rec[8], line)
 		if c.opts.Known != nil {
 			known, err := c.opts.Known(key)
 			if err != nil {
@@ -188,7 +211,7 @@ func (c *cleaner) writeUniques(out *export.Table) error {
 			}
 		}
 		clear(fields)
-		for i := 7; i+1 < len(rec); i += 2 {
+		for i := 10; i+1 < len(rec); i += 2 {
 			pos, _ := strconv.Atoi(rec[i])
 			fields[pos] = rec[i+1]
 		}

@@ -76,9 +76,10 @@ func (o *cleanOptions) check() error {
 func runClean(ctx context.Context, o *cleanOptions) error {
 	o.ingest.Region = o.region
 	opts := clean.Options{Region: o.region, Ingest: o.ingest}
+	var st *store.Store
 	if o.useDB {
-		st, err := store.OpenExisting(ctx, o.db)
-		if err != nil {
+		var err error
+		if st, err = store.OpenExisting(ctx, o.db); err != nil {
 			return err
 		}
 		defer st.Close()
@@ -88,6 +89,10 @@ func runClean(ctx context.Context, o *cleanOptions) error {
 		}
 		defer lookup.Close()
 		opts.Known = func(key uint64) (bool, error) { return lookup.Has(ctx, key) }
+	}
+	var err error
+	if opts.Locator, err = locator(ctx, st); err != nil {
+		return err
 	}
 	out, err := export.Create(o.out, o.stdout)
 	if err != nil {
@@ -131,6 +136,8 @@ func (o *cleanOptions) printClean(s clean.Summary) {
 	}
 	o.summaryf("  types      %s\n", byCount(s.ByType))
 	o.summaryf("  countries  %s\n", byCount(s.ByCountry))
+	o.summaryf("  zones      %s\n", top(s.ByZone, 5))
+	o.summaryf("  regions    %s\n", top(s.ByRegion, 5))
 	o.summaryf("  rejects    %s\n", byReason(s.Rejects))
 	where := o.out
 	if o.rejects != "" {

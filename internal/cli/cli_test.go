@@ -8,10 +8,12 @@ import (
 	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/callbase/callbase/internal/importer"
 	"github.com/callbase/callbase/internal/store"
 )
 
@@ -183,7 +185,7 @@ func TestImportThenStats(t *testing.T) {
 	sums := decode[[]importSummary](t, r.stdout)
 	want := importSummary{File: a, Base: "vendor-a", Rows: 5, RowsWithNumber: 3, Numbers: 4, Unique: 3, New: 3,
 		FileDuplicates: 1, Rejects: map[string]int{"too_short": 1, "empty": 1}}
-	if len(sums) != 1 || !sums[0].equal(want) {
+	if len(sums) != 1 || !sameCounts(sums[0], want) {
 		t.Fatalf("summary %+v\nwant    %+v", sums, want)
 	}
 
@@ -203,27 +205,14 @@ func TestImportThenStats(t *testing.T) {
 	}
 }
 
-// importSummary mirrors importer.Summary for decoding --json output.
-type importSummary struct {
-	File            string         `json:"file"`
-	Base            string         `json:"base"`
-	AlreadyImported bool           `json:"already_imported"`
-	DryRun          bool           `json:"dry_run"`
-	Rows            int            `json:"rows"`
-	RowsWithNumber  int            `json:"rows_with_number"`
-	Numbers         int            `json:"numbers"`
-	Unique          int            `json:"unique"`
-	New             int            `json:"new"`
-	Known           int            `json:"known"`
-	FileDuplicates  int            `json:"file_duplicates"`
-	Rejects         map[string]int `json:"rejects"`
-}
+type importSummary = importer.Summary
 
-func (s importSummary) equal(o importSummary) bool {
+// sameCounts compares the figures of two import summaries.
+func sameCounts(s, o importSummary) bool {
 	return maps.Equal(s.Rejects, o.Rejects) && s.File == o.File && s.Base == o.Base &&
 		s.AlreadyImported == o.AlreadyImported && s.DryRun == o.DryRun && s.Rows == o.Rows &&
 		s.RowsWithNumber == o.RowsWithNumber && s.Numbers == o.Numbers && s.Unique == o.Unique &&
-		s.New == o.New && s.Known == o.Known && s.FileDuplicates == o.FileDuplicates
+		s.New == o.New && s.Known == o.Known && s.FileDuplicates == o.FileDuplicates && s.Unallocated == o.Unallocated
 }
 
 func TestImportTwiceChangesNothing(t *testing.T) {
@@ -299,5 +288,95 @@ func TestImportAtomicAcrossFiles(t *testing.T) {
 	}
 	if after := dump(t, db); after != before {
 		t.Error("a failed import left part of its work in the database")
+	}
+}
+
+// numberOf is one number's line of the database dump: num|type|country|
+// operator|region|zones|status|dead_reason|first_import_id.
+func numberOf(t *testing.T, db, e164 string) string {
+	t.Helper()
+	d := dump(t, db)
+	_, numbers, _ := strings.Cut(d, "== numbers\n")
+	for line := range strings.Lines(numbers) {
+		if strings.HasPrefix(line, e164[1:]+"|") {
+			return strings.TrimSpace(line)
+		}
+	}
+	t.Fatalf("%s not in the database", e164)
+	return ""
+}
+
+func TestImportPlacesNumbers(t *testing.T) {
+	db := tempDB(t)
+	mustRun(t, db, "import", filepath.Join(testdata, "cli", "vendor-a.csv"), "--base", "a")
+	r := mustRun(t, db, "--json", "import", filepath.Join(testdata, "cli", "vendor-c.csv"), "--base", "c")
+	if s := decode[[]importSummary](t, r.stdout)[0]; s.Unallocated != 1 {
+		t.Errorf("unallocated = %d, want 1", s.Unallocated)
+	}
+	for e164, want := range map[string]string{
+		"+79161234567": "|mobile|RU|ПАО \"Мобильные ТелеСистемы\"|Город Москва, Московская область|Europe/Moscow|active||",
+		"+74951234567": "|fixed|RU||Московская обл.|Europe/Moscow|active||",
+		"+79401234567": "|mobile|RU||||dead|unallocated|",
+	} {
+		if got := numberOf(t, db, e164); !strings.Contains(got, want) {
+			t.Errorf("%s: %s\nwant %s", e164, got, want)
+		}
+	}
+	st := decode[store.Stats](t, mustRun(t, db, "--json", "stats").stdout)
+	if !slices.Contains(st.ByStatus, store.Count{Key: "dead:unallocated", N: 1}) ||
+		!slices.Contains(st.ByZone, store.Count{Key: "Europe/Moscow", N: 3}) {
+		t.Errorf("stats by status %v, by zone %v", st.ByStatus, st.ByZone)
+	}
+}
+
+func TestNumplanLoadRederives(t *testing.T) {
+	db := tempDB(t)
+	mustRun(t, db, "import", filepath.Join(testdata, "cli", "vendor-a.csv"), "--base", "a")
+	mustRun(t, db, "import", filepath.Join(testdata, "cli", "vendor-c.csv"), "--base", "c")
+	before := dump(t, db)
+
+	r := runCLI(t, db, "numplan", "load", filepath.Join(testdata, "numplan", "DEF-broken.csv"))
+	if r.code != 2 || !strings.Contains(r.stderr, "DEF-broken.csv:3") {
+		t.Errorf("broken plan: exit %d, %s; want 2 naming DEF-broken.csv:3", r.code, r.stderr)
+	}
+	if dump(t, db) != before {
+		t.Error("a refused plan changed the database")
+	}
+
+	r = mustRun(t, db, "--json", "numplan", "load", filepath.Join(testdata, "numplan", "DEF-small.csv"), "--date", "2026-12")
+	res := decode[numplanLoadResult](t, r.stdout)
+	// 916 moves to Primorye, 903 is no longer issued, 940 now is; the
+	// landline 495 is not the DEF file's business.
+	want := store.Rederived{Numbers: 4, Changed: 3, Unallocated: 1, Revived: 1}
+	if res.Rederived != want || res.Plan.DEF != 2 || res.Plan.Date != "2026-12" {
+		t.Errorf("load result %+v, want %+v with 2 DEF ranges", res, want)
+	}
+	for e164, want := range map[string]string{
+		"+79161234567": "|Приморский край|Asia/Vladivostok|active||",
+		"+79031234567": "|dead|unallocated|",
+		"+79401234567": "|Хабаровский край|Asia/Vladivostok|active||",
+		"+74951234567": "||Московская обл.|Europe/Moscow|active||",
+	} {
+		if got := numberOf(t, db, e164); !strings.Contains(got, want) {
+			t.Errorf("%s: %s\nwant %s", e164, got, want)
+		}
+	}
+	info := decode[numplanInfo](t, mustRun(t, db, "--json", "numplan", "info").stdout)
+	if info.Source != "DEF-small.csv" || info.DEF != 2 || info.LoadedAt == "" {
+		t.Errorf("numplan info %+v", info)
+	}
+	// A later import places numbers by the loaded plan.
+	r = mustRun(t, db, "--json", "import", filepath.Join(testdata, "cli", "vendor-b.csv"), "--base", "b")
+	if s := decode[[]importSummary](t, r.stdout)[0]; s.Unallocated != 2 { // 903 and 999
+		t.Errorf("import after load: %d unallocated, want 2", s.Unallocated)
+	}
+}
+
+func TestNumplanInfoEmbedded(t *testing.T) {
+	r := mustRun(t, filepath.Join(t.TempDir(), "none.db"), "numplan", "info")
+	for _, s := range []string{"plan         embedded", "date         2026-08", "DEF ranges   17059"} {
+		if !strings.Contains(r.stdout, s) {
+			t.Errorf("numplan info lacks %q:\n%s", s, r.stdout)
+		}
 	}
 }

@@ -86,7 +86,11 @@ func runImport(ctx context.Context, o *importOptions) error {
 	}
 	defer st.Close()
 	o.ingest.Region = o.region
-	opts := importer.Options{
+	loc, err := locator(ctx, st)
+	if err != nil {
+		return err
+	}
+	opts := importer.Options{Locator: loc,
 		Base: o.base, Source: o.source, Temperature: o.temperature, Region: o.region,
 		Ingest: o.ingest, At: o.now, DryRun: o.dryRun,
 	}
@@ -134,4 +138,9 @@ func (o *importOptions) printImport(s importer.Summary) {
 	o.summaryf("  numbers    %d found: %d unique, %d new, %d already known, %d duplicates within the file\n",
 		s.Numbers, s.Unique, s.New, s.Known, s.FileDuplicates)
 	o.summaryf("  rejects    %s\n", byReason(s.Rejects))
+	if s.Unallocated > 0 {
+		o.summaryf("  dead       %d unallocated (never issued), kept as dead\n", s.Unallocated)
+	}
+	o.summaryf("  zones      %s\n", top(s.ByZone, 5))
+	o.summaryf("  regions    %s\n", top(s.ByRegion, 5))
 }

@@ -113,6 +113,7 @@ numbers, and keeps what is known about every number in one SQLite file.` + "\n" 
 		newImportCmd(g),
 		newCleanCmd(g),
 		newStatsCmd(g),
+		newNumplanCmd(g),
 	)
 	return root
 }

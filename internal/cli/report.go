@@ -8,8 +8,13 @@ import (
 	"strings"
 )
 
-// byCount prints "mobile 90, fixed 10": largest first, then by name.
-func byCount(m map[string]int) string {
+// byCount prints "mobile 90; fixed 10": largest first, then by name. The
+// separator is ";" since region names hold commas.
+func byCount(m map[string]int) string { return top(m, len(m)) }
+
+// top is byCount cut to the n largest, with how many more there are. An
+// empty key reads "unknown".
+func top(m map[string]int, n int) string {
 	keys := make([]string, 0, len(m))
 	for k := range m {
 		keys = append(keys, k)
@@ -20,17 +25,24 @@ func byCount(m map[string]int) string {
 		}
 		return keys[i] < keys[j]
 	})
-	parts := make([]string, len(keys))
-	for i, k := range keys {
-		parts[i] = fmt.Sprintf("%s %d", k, m[k])
-	}
-	if len(parts) == 0 {
+	if len(keys) == 0 {
 		return "none"
 	}
-	return strings.Join(parts, ", ")
+	parts := make([]string, 0, n+1)
+	for _, k := range keys[:min(n, len(keys))] {
+		name := k
+		if name == "" {
+			name = "unknown"
+		}
+		parts = append(parts, fmt.Sprintf("%s %d", name, m[k]))
+	}
+	if len(keys) > n {
+		parts = append(parts, fmt.Sprintf("%d more", len(keys)-n))
+	}
+	return strings.Join(parts, "; ")
 }
 
-// byReason prints reject counts with their total: "12 (too_short 8, invalid 4)".
+// byReason prints reject counts with their total: "12 (too_short 8; invalid 4)".
 func byReason(m map[string]int) string {
 	total := 0
 	for _, n := range m {

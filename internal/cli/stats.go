@@ -62,16 +62,20 @@ func printStats(out io.Writer, s store.Stats) error {
 	fmt.Fprintf(out, "\nnumbers   %d\n", s.Numbers)
 	fmt.Fprintf(out, "by type   %s\n", counts(s.ByType))
 	fmt.Fprintf(out, "by status %s\n", counts(s.ByStatus))
+	fmt.Fprintf(out, "by zone   %s\n", topCounts(s.ByZone, 10))
+	fmt.Fprintf(out, "by region %s\n", topCounts(s.ByRegion, 10))
 	fmt.Fprintf(out, "rejects   %s\n", counts(s.Rejects))
 	return nil
 }
 
-func counts(cs []store.Count) string {
+func counts(cs []store.Count) string { return topCounts(cs, len(cs)) }
+
+func topCounts(cs []store.Count, n int) string {
 	m := make(map[string]int, len(cs))
 	for _, c := range cs {
 		m[c.Key] = c.N
 	}
-	return byCount(m)
+	return top(m, n)
 }
 
 func dash(s string) string {

@@ -17,6 +17,7 @@ import (
 	"github.com/callbase/callbase/internal/callbase"
 	"github.com/callbase/callbase/internal/export"
 	"github.com/callbase/callbase/internal/ingest"
+	"github.com/callbase/callbase/internal/locate"
 	"github.com/callbase/callbase/internal/scan"
 	"github.com/callbase/callbase/internal/store"
 )
@@ -28,6 +29,7 @@ type Options struct {
 	Temperature string
 	Region      string
 	Ingest      ingest.Options
+	Locator     *locate.Locator // where numbers ring, by the database's plan
 	At          time.Time
 	DryRun      bool          // do everything, then roll back
 	Rejects     *export.Table // when set, every rejected cell is written here
@@ -48,7 +50,10 @@ type Summary struct {
 	New             int            `json:"new"`
 	Known           int            `json:"known"`
 	FileDuplicates  int            `json:"file_duplicates"`
+	Unallocated     int            `json:"unallocated"` // unique numbers never issued: stored dead
 	Rejects         map[string]int `json:"rejects"`
+	ByRegion        map[string]int `json:"by_region"` // unique numbers by region ("" unknown)
+	ByZone          map[string]int `json:"by_zone"`   // unique numbers by zones
 }
 
 // Files imports the files into opts.Base in one transaction: all of them
@@ -74,7 +79,8 @@ func Files(ctx context.Context, st *store.Store, paths []string, opts Options) (
 }
 
 func file(ctx context.Context, tx *store.Tx, path string, opts Options) (Summary, error) {
-	sum := Summary{File: path, Base: opts.Base, DryRun: opts.DryRun, Rejects: map[string]int{}}
+	sum := Summary{File: path, Base: opts.Base, DryRun: opts.DryRun,
+		Rejects: map[string]int{}, ByRegion: map[string]int{}, ByZone: map[string]int{}}
 	hash, err := fileHash(path)
 	if err != nil {
 		return sum, err
@@ -98,7 +104,7 @@ func file(ctx context.Context, tx *store.Tx, path string, opts Options) (Summary
 		return sum, err
 	}
 	w := &writer{ctx: ctx, im: im, sum: &sum, opts: &opts, reader: r, seen: map[uint64]struct{}{}}
-	if err := scan.File(ctx, r, opts.Region, 0, w); err != nil {
+	if err := scan.File(ctx, r, scan.Options{Region: opts.Region, Locator: opts.Locator}, w); err != nil {
 		return sum, err
 	}
 	sum.Unique = len(w.seen)
@@ -142,21 +148,29 @@ func (w *writer) Row(row *scan.Row) error {
 		s.Numbers++
 		key := n.Key()
 		_, dup := w.seen[key]
+		place := store.Place{Operator: n.Place.Operator, Region: n.Place.Region,
+			Zones: n.Place.ZoneList(), Unallocated: n.Place.Unallocated}
 		isNew, err := w.im.AddNumber(w.ctx, rowID, n.Col, store.Number{
-			Key: key, Ext: n.Ext, Type: n.Type.String(), Country: n.Country,
+			Key: key, Ext: n.Ext, Type: n.Type.String(), Country: n.Country, Place: place,
 		})
 		if err != nil {
 			return err
 		}
-		switch {
-		case dup:
+		if dup {
 			s.FileDuplicates++
-		case isNew:
-			s.New++
-		default:
-			s.Known++
+			continue
 		}
 		w.seen[key] = struct{}{}
+		if isNew {
+			s.New++
+		} else {
+			s.Known++
+		}
+		if place.Unallocated {
+			s.Unallocated++
+		}
+		s.ByRegion[place.Region]++
+		s.ByZone[place.Zones]++
 	}
 	for _, rej := range row.Rejects {
 		s.Rejects[rej.Reason.String()]++

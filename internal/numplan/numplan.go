@@ -61,13 +61,13 @@ func (r Range) valid() error {
 
 // Info describes a plan.
 type Info struct {
-	Source      string // "embedded", or the names of the files it was built from
-	Date        string // date of the registry copy, e.g. "2026-08"
-	DEF         int    // mobile (+7 9xx) ranges
-	ABC         int    // landline (+7 3xx, 4xx, 8xx) ranges
-	Operators   int    // distinct operators
-	Territories int    // distinct territories
-	NoZone      int    // ranges whose territory has no known zone
+	Source      string `json:"source"`      // "embedded", or the names of the files it was built from
+	Date        string `json:"date"`        // date of the registry copy, e.g. "2026-08"
+	DEF         int    `json:"def"`         // mobile (+7 9xx) ranges
+	ABC         int    `json:"abc"`         // landline (+7 3xx, 4xx, 8xx) ranges
+	Operators   int    `json:"operators"`   // distinct operators
+	Territories int    `json:"territories"` // distinct territories
+	NoZone      int    `json:"no_zone"`     // ranges whose territory has no known zone
 }
 
 // Plan is a numbering plan: sorted, non-overlapping ranges. It is immutable and safe for

@@ -10,6 +10,7 @@ import (
 	"sync"
 
 	"github.com/callbase/callbase/internal/ingest"
+	"github.com/callbase/callbase/internal/locate"
 	"github.com/callbase/callbase/internal/phone"
 )
 
@@ -22,10 +23,19 @@ type Row struct {
 	Rejects []Reject // pieces of phone cells that are not numbers
 }
 
-// Found is a valid number and the column it stood in.
+// Found is a valid number, the column it stood in and where it rings.
 type Found struct {
 	phone.Number
-	Col int
+	Col   int
+	Text  string // the piece of the cell it was read from
+	Place locate.Place
+}
+
+// Options say how to scan.
+type Options struct {
+	Region  string          // default region of numbers without a country code
+	Workers int             // normalizing goroutines; all cores when 0
+	Locator *locate.Locator // places every number found; nil leaves Place empty
 }
 
 // Reject is a piece of a phone cell that is not a number, and why.
@@ -53,8 +63,9 @@ type batch struct {
 }
 
 // File reads every table of r and hands them to h. Normalizing runs on
-// workers goroutines (all cores when 0) while h sees the rows in file order.
-func File(ctx context.Context, r *ingest.Reader, region string, workers int, h Handler) error {
+// several goroutines while h sees the rows in file order.
+func File(ctx context.Context, r *ingest.Reader, opts Options, h Handler) error {
+	workers := opts.Workers
 	if workers <= 0 {
 		workers = runtime.GOMAXPROCS(0)
 	}
@@ -75,7 +86,7 @@ func File(ctx context.Context, r *ingest.Reader, region string, workers int, h H
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			norm, err := phone.NewNormalizer(region)
+			norm, err := phone.NewNormalizer(opts.Region)
 			if err != nil {
 				normErr <- err
 				cancel()
@@ -85,6 +96,12 @@ func File(ctx context.Context, r *ingest.Reader, region string, workers int, h H
 			for b := range raw {
 				for i := range b.rows {
 					buf = normalizeRow(norm, &b.rows[i], b.cols, buf[:0])
+					if opts.Locator != nil {
+						for j := range b.rows[i].Numbers {
+							f := &b.rows[i].Numbers[j]
+							f.Place = opts.Locator.Place(f.Number)
+						}
+					}
 				}
 				select {
 				case done <- b:
@@ -203,7 +220,7 @@ func normalizeRow(norm *phone.Normalizer, row *Row, phoneCols []int, buf []phone
 		for _, res := range buf {
 			switch res.Reason {
 			case phone.OK:
-				row.Numbers = append(row.Numbers, Found{Number: res.Number, Col: col})
+				row.Numbers = append(row.Numbers, Found{Number: res.Number, Col: col, Text: res.Text})
 			case phone.Empty:
 				if firstEmpty < 0 {
 					firstEmpty = col

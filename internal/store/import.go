@@ -26,6 +26,24 @@ type Number struct {
 	Ext     string
 	Type    string
 	Country string
+	Place
+}
+
+// Place is where a number rings, as derived from the numbering plan.
+type Place struct {
+	Operator, Region string
+	Zones            string // IANA zones joined by ","
+	Unallocated      bool   // in no issued range: the number is dead
+}
+
+// DeadUnallocated is the dead_reason of a number the plan never issued.
+const DeadUnallocated = "unallocated"
+
+func (p Place) status() (status, reason string) {
+	if p.Unallocated {
+		return "dead", DeadUnallocated
+	}
+	return "active", ""
 }
 
 // ImportCounts are the figures an import reports and the database keeps.
@@ -106,8 +124,8 @@ func (t *Tx) StartImport(ctx context.Context, info ImportInfo) (*Import, error) 
 		return st
 	}
 	im.insRow = prepare(`INSERT INTO rows (import_id, tbl, line, fields) VALUES (?, ?, ?, ?)`)
-	im.insNumber = prepare(`INSERT INTO numbers (num, type, country, first_import_id) VALUES (?, ?, ?, ?)
-		ON CONFLICT (num) DO NOTHING`)
+	im.insNumber = prepare(`INSERT INTO numbers (num, type, country, operator, region, zones, status, dead_reason, first_import_id)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (num) DO NOTHING`)
 	im.insRowNumber = prepare(`INSERT INTO row_numbers (row_id, num, col, ext) VALUES (?, ?, ?, ?)
 		ON CONFLICT DO NOTHING`)
 	im.insBaseNumber = prepare(`INSERT INTO base_numbers (base_id, num, first_row_id) VALUES (?, ?, ?)
@@ -182,7 +200,8 @@ func (im *Import) AddRow(ctx context.Context, tbl, line int, fields []string) (i
 // AddNumber links a number to its row (column col) and records it when the
 // database did not know it; isNew tells which.
 func (im *Import) AddNumber(ctx context.Context, rowID int64, col int, n Number) (isNew bool, err error) {
-	res, err := im.insNumber.ExecContext(ctx, int64(n.Key), n.Type, n.Country, im.id)
+	status, reason := n.status()
+	res, err := im.insNumber.ExecContext(ctx, int64(n.Key), n.Type, n.Country, n.Operator, n.Region, n.Zones, status, reason, im.id)
 	if err != nil {
 		return false, err
 	}

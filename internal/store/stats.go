@@ -43,13 +43,16 @@ type Stats struct {
 	Rows     int           `json:"rows"`
 	Numbers  int           `json:"numbers"`
 	ByType   []Count       `json:"by_type"`
-	ByStatus []Count       `json:"by_status"`
+	ByStatus []Count       `json:"by_status"` // "active", "dead:unallocated", ...
+	ByRegion []Count       `json:"by_region"` // "" for numbers of no known region
+	ByZone   []Count       `json:"by_zone"`   // zones joined by ","
 	Rejects  []Count       `json:"rejects"`
 }
 
 // Stats sums up the database; base, when not empty, limits it to that base.
 func (s *Store) Stats(ctx context.Context, base string) (Stats, error) {
-	st := Stats{Bases: []BaseStats{}, Imports: []ImportStats{}, ByType: []Count{}, ByStatus: []Count{}, Rejects: []Count{}}
+	st := Stats{Bases: []BaseStats{}, Imports: []ImportStats{}, ByType: []Count{}, ByStatus: []Count{},
+		ByRegion: []Count{}, ByZone: []Count{}, Rejects: []Count{}}
 	if base != "" {
 		var n int
 		if err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM bases WHERE name = ?`, base).Scan(&n); err != nil {
@@ -103,12 +106,20 @@ func (s *Store) Stats(ctx context.Context, base string) (Stats, error) {
 				return err
 			})
 	}
-	if err := counts("status", &st.ByStatus); err != nil {
-		return st, err
+	breakdowns := []struct {
+		expr string
+		dst  *[]Count
+	}{
+		{"type", &st.ByType},
+		{"status || CASE WHEN dead_reason != '' THEN ':' || dead_reason ELSE '' END", &st.ByStatus},
+		{"region", &st.ByRegion},
+		{"zones", &st.ByZone},
 	}
-	st.Numbers = 0 // counted again below; the two breakdowns sum to the same
-	if err := counts("type", &st.ByType); err != nil {
-		return st, err
+	for _, b := range breakdowns {
+		st.Numbers = 0 // every breakdown sums to the same
+		if err := counts(b.expr, b.dst); err != nil {
+			return st, err
+		}
 	}
 	err = query(ctx, s.db, `SELECT r.reason, sum(r.count) FROM import_rejects r
 		JOIN imports i ON i.id = r.import_id JOIN bases b ON b.id = i.base_id
@@ -121,8 +132,13 @@ func (s *Store) Stats(ctx context.Context, base string) (Stats, error) {
 	return st, err
 }
 
+// querier is a *sql.DB or a *sql.Tx.
+type querier interface {
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+}
+
 // query runs q and calls fn for every row.
-func query(ctx context.Context, db *sql.DB, q string, args []any, fn func(*sql.Rows) error) error {
+func query(ctx context.Context, db querier, q string, args []any, fn func(*sql.Rows) error) error {
 	rows, err := db.QueryContext(ctx, q, args...)
 	if err != nil {
 		return err

@@ -64,11 +64,17 @@ CREATE TABLE rows (
 ) STRICT;
 CREATE INDEX rows_import ON rows (import_id);
 
+-- Where a number rings (operator, region, zones) is derived from the
+-- numbering plan in use and derived again when another plan is loaded.
 CREATE TABLE numbers (
 	num             INTEGER PRIMARY KEY, -- E.164 without the '+'
 	type            TEXT NOT NULL,
 	country         TEXT NOT NULL,
+	operator        TEXT NOT NULL DEFAULT '',
+	region          TEXT NOT NULL DEFAULT '',
+	zones           TEXT NOT NULL DEFAULT '', -- IANA zones joined by ','
 	status          TEXT NOT NULL DEFAULT 'active' CHECK (status IN ('active', 'dead')),
+	dead_reason     TEXT NOT NULL DEFAULT '', -- why a dead number is dead, e.g. 'unallocated'
 	first_import_id INTEGER NOT NULL REFERENCES imports (id)
 ) STRICT;
 
@@ -88,3 +94,12 @@ CREATE TABLE base_numbers (
 	PRIMARY KEY (base_id, num)
 ) STRICT, WITHOUT ROWID;
 CREATE INDEX base_numbers_num ON base_numbers (num);
+
+-- The numbering plan loaded by `numplan load`; none means the embedded one.
+CREATE TABLE numplan (
+	id        INTEGER PRIMARY KEY CHECK (id = 1),
+	source    TEXT NOT NULL,
+	date      TEXT NOT NULL,
+	loaded_at TEXT NOT NULL,
+	data      BLOB NOT NULL
+) STRICT;

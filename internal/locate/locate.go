@@ -1,0 +1,68 @@
+// Package locate tells where a number rings: its operator, territory and
+// time zones, from the Russian numbering plan where it knows the number and
+// from phonenumbers' metadata elsewhere.
+package locate
+
+import (
+	"slices"
+	"strings"
+
+	"github.com/callbase/callbase/internal/numplan"
+	"github.com/callbase/callbase/internal/phone"
+)
+
+// Place is where a number rings.
+type Place struct {
+	Operator string
+	Region   string   // the plan's territory, or a landline's area from phonenumbers; "" when unknown
+	Zones    []string // IANA zones, sorted; several when the territory spans several
+	// Unallocated marks a Russian number in no issued range of a plan that
+	// covers its kind (a DEF plan for mobiles): it was never issued.
+	Unallocated bool
+}
+
+// ZoneList is the zones joined by ",", as stored and printed.
+func (p Place) ZoneList() string { return strings.Join(p.Zones, ",") }
+
+// Locator places numbers using one plan. It is safe for concurrent use.
+type Locator struct {
+	plan *numplan.Plan
+}
+
+// New returns a Locator over plan.
+func New(plan *numplan.Plan) *Locator { return &Locator{plan: plan} }
+
+// Plan is the plan the Locator uses.
+func (l *Locator) Plan() *numplan.Plan { return l.plan }
+
+// Place tells where n rings.
+func (l *Locator) Place(n phone.Number) Place {
+	if n.Country != "RU" {
+		return Place{Zones: phone.Zones(n.E164)}
+	}
+	key := n.Key()
+	if r, ok := l.plan.Lookup(key); ok {
+		return Place{Operator: r.Operator, Region: r.Territory, Zones: r.Zones}
+	}
+	if l.plan.Covers(key) {
+		return Place{Unallocated: true}
+	}
+	// phonenumbers' metadata shares +7 with Kazakhstan: 8-800 numbers get
+	// Asia/Almaty beside Moscow. A Russian number rings in Russia.
+	zones := numplan.LandlineZones(key, phone.Zones(n.E164))
+	return Place{
+		Region: phone.Area(n.E164),
+		Zones:  slices.DeleteFunc(zones, func(z string) bool { return !russianZones[z] }),
+	}
+}
+
+// russianZones are the IANA zones of the Russian Federation (zone1970.tab).
+var russianZones = map[string]bool{
+	"Europe/Kaliningrad": true, "Europe/Moscow": true, "Europe/Simferopol": true, "Europe/Kirov": true,
+	"Europe/Volgograd": true, "Europe/Astrakhan": true, "Europe/Saratov": true, "Europe/Ulyanovsk": true,
+	"Europe/Samara": true, "Asia/Yekaterinburg": true, "Asia/Omsk": true, "Asia/Novosibirsk": true,
+	"Asia/Barnaul": true, "Asia/Tomsk": true, "Asia/Novokuznetsk": true, "Asia/Krasnoyarsk": true,
+	"Asia/Irkutsk": true, "Asia/Chita": true, "Asia/Yakutsk": true, "Asia/Khandyga": true,
+	"Asia/Vladivostok": true, "Asia/Ust-Nera": true, "Asia/Magadan": true, "Asia/Sakhalin": true,
+	"Asia/Srednekolymsk": true, "Asia/Kamchatka": true, "Asia/Anadyr": true,
+}

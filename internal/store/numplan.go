@@ -1,0 +1,99 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"time"
+)
+
+// PlanInfo describes the numbering plan a database uses.
+type PlanInfo struct {
+	Source   string
+	Date     string
+	LoadedAt string
+}
+
+// Plan returns the numbering plan loaded into the database in its encoded
+// form; ok is false when none was loaded and the embedded one applies.
+func (s *Store) Plan(ctx context.Context) (data []byte, info PlanInfo, ok bool, err error) {
+	err = s.db.QueryRowContext(ctx, `SELECT data, source, date, loaded_at FROM numplan WHERE id = 1`).
+		Scan(&data, &info.Source, &info.Date, &info.LoadedAt)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, info, false, nil
+	}
+	return data, info, err == nil, err
+}
+
+// SavePlan makes the encoded plan the database's plan.
+func (t *Tx) SavePlan(ctx context.Context, data []byte, source, date string, at time.Time) error {
+	_, err := t.tx.ExecContext(ctx, `INSERT INTO numplan (id, source, date, loaded_at, data) VALUES (1, ?, ?, ?, ?)
+		ON CONFLICT (id) DO UPDATE SET source = excluded.source, date = excluded.date,
+			loaded_at = excluded.loaded_at, data = excluded.data`, source, date, formatTime(at), data)
+	return err
+}
+
+// Rederived counts what deriving places again changed.
+type Rederived struct {
+	Numbers     int `json:"numbers"`     // numbers looked at
+	Changed     int `json:"changed"`     // numbers whose operator, region or zones changed
+	Unallocated int `json:"unallocated"` // numbers found dead as never issued
+	Revived     int `json:"revived"`     // numbers dead as unallocated that the plan now issues
+}
+
+// Rederive derives every number's place again with place, which gets the
+// number's key and country. A number the plan never issued becomes dead as
+// unallocated; one that was dead only for that reason and is now issued
+// comes back. Numbers dead for other reasons stay dead.
+func (t *Tx) Rederive(ctx context.Context, place func(key uint64, country string) Place) (Rederived, error) {
+	var r Rederived
+	upd, err := t.tx.PrepareContext(ctx, `UPDATE numbers SET operator = ?, region = ?, zones = ?,
+		status = ?, dead_reason = ? WHERE num = ?`)
+	if err != nil {
+		return r, err
+	}
+	defer upd.Close()
+	type row struct {
+		key                              int64
+		country, operator, region, zones string
+		status, reason                   string
+	}
+	// Walk the table in key order a page at a time, never updating a
+	// table under an open cursor.
+	const page = 10000
+	var rows []row
+	for last := int64(-1); ; {
+		rows = rows[:0]
+		err := query(ctx, t.tx, `SELECT num, country, operator, region, zones, status, dead_reason
+			FROM numbers WHERE num > ? ORDER BY num LIMIT ?`, []any{last, page}, func(rs *sql.Rows) error {
+			var x row
+			err := rs.Scan(&x.key, &x.country, &x.operator, &x.region, &x.zones, &x.status, &x.reason)
+			rows = append(rows, x)
+			return err
+		})
+		if err != nil || len(rows) == 0 {
+			return r, err
+		}
+		for _, x := range rows {
+			r.Numbers++
+			p := place(uint64(x.key), x.country)
+			status, reason := x.status, x.reason
+			switch {
+			case p.Unallocated && status == "active":
+				status, reason = "dead", DeadUnallocated
+				r.Unallocated++
+			case !p.Unallocated && status == "dead" && reason == DeadUnallocated:
+				status, reason = "active", ""
+				r.Revived++
+			}
+			if p.Operator == x.operator && p.Region == x.region && p.Zones == x.zones && status == x.status && reason == x.reason {
+				continue
+			}
+			r.Changed++
+			if _, err := upd.ExecContext(ctx, p.Operator, p.Region, p.Zones, status, reason, x.key); err != nil {
+				return r, err
+			}
+		}
+		last = rows[len(rows)-1].key
+	}
+}
