@@ -1,0 +1,251 @@
+package spreadsheet
+
+import (
+	"archive/zip"
+	"errors"
+	"fmt"
+	"io"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/xuri/excelize/v2"
+)
+
+// Limits against zip bombs. Parts larger than xlsxInMemory are unpacked to
+// temporary files and streamed from there, so memory stays small whatever
+// the size of a sheet.
+const (
+	xlsxUnzipLimit = 2 << 30  // total unpacked size of the workbook
+	xlsxInMemory   = 16 << 20 // largest part kept in memory
+)
+
+type xlsxBook struct {
+	f *excelize.File
+}
+
+func openXLSX(path string) (*Book, error) {
+	f, err := excelize.OpenFile(path, excelize.Options{
+		UnzipSizeLimit:    xlsxUnzipLimit,
+		UnzipXMLSizeLimit: xlsxInMemory,
+		// What Russian Excel shows for the built-in short date format.
+		ShortDatePattern: "dd.mm.yyyy",
+	})
+	if err != nil {
+		if f != nil {
+			f.Close()
+		}
+		return nil, xlsxOpenError(path, err)
+	}
+	b := &Book{kind: XLSX, xlsx: &xlsxBook{f: f}}
+	b.sheets = f.GetSheetList()
+	if len(b.sheets) == 0 {
+		f.Close()
+		if zipContent(path) == "ods" {
+			return nil, fmt.Errorf("%w: an OpenDocument spreadsheet (.ods)", ErrUnsupported)
+		}
+		return nil, fmt.Errorf("%w: a zip archive without an Excel workbook in it", ErrUnsupported)
+	}
+	return b, nil
+}
+
+func xlsxOpenError(path string, err error) error {
+	switch zipContent(path) {
+	case "ods":
+		return fmt.Errorf("%w: an OpenDocument spreadsheet (.ods)", ErrUnsupported)
+	case "other":
+		return fmt.Errorf("%w: a zip archive without an Excel workbook in it", ErrUnsupported)
+	}
+	if strings.Contains(err.Error(), "unzip size exceeds") {
+		return fmt.Errorf("%w: it unpacks to more than %d MB", ErrCorrupt, xlsxUnzipLimit>>20)
+	}
+	return fmt.Errorf("%w: %v", ErrCorrupt, err)
+}
+
+// zipContent tells what a zip archive holds: "xlsx", "ods", "other", or ""
+// when it cannot be read as a zip at all.
+func zipContent(path string) string {
+	z, err := zip.OpenReader(path)
+	if err != nil {
+		return ""
+	}
+	defer z.Close()
+	kind := "other"
+	for _, f := range z.File {
+		switch {
+		case strings.EqualFold(f.Name, "xl/workbook.xml"), strings.EqualFold(f.Name, "[Content_Types].xml"):
+			return "xlsx"
+		case f.Name == "mimetype" && f.UncompressedSize64 < 100:
+			r, err := f.Open()
+			if err != nil {
+				continue
+			}
+			b, _ := io.ReadAll(io.LimitReader(r, 100))
+			r.Close()
+			if strings.Contains(string(b), "opendocument") {
+				kind = "ods"
+			}
+		}
+	}
+	return kind
+}
+
+func (b *xlsxBook) close() error { return b.f.Close() }
+
+// rows reads the values as the workbook formats them (dates, percentages).
+// Where a formatted value may have lost digits of a long number ("7.92E+10",
+// "79,161,234,567.00", a date), the row is read again raw, from a second
+// iterator that is only started when first needed.
+func (b *xlsxBook) rows(sheet string) (*Rows, error) {
+	formatted, err := b.f.Rows(sheet)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrCorrupt, err)
+	}
+	var raw *excelize.Rows
+	row, rawRow := 0, 0
+	next := func() ([]string, bool, error) {
+		if !formatted.Next() {
+			if err := formatted.Error(); err != nil {
+				return nil, false, fmt.Errorf("%w: %v", ErrCorrupt, err)
+			}
+			return nil, false, nil
+		}
+		row++
+		f, err := formatted.Columns()
+		if err != nil {
+			return nil, false, fmt.Errorf("%w: %v", ErrCorrupt, err)
+		}
+		if !slices.ContainsFunc(f, maybeLossy) {
+			return f, true, nil
+		}
+		if raw == nil {
+			if raw, err = b.f.Rows(sheet); err != nil {
+				return nil, false, fmt.Errorf("%w: %v", ErrCorrupt, err)
+			}
+		}
+		for rawRow < row && raw.Next() {
+			rawRow++
+		}
+		if rawRow != row {
+			return f, true, nil
+		}
+		r, err := raw.Columns(excelize.Options{RawCellValue: true})
+		if err != nil {
+			return nil, false, fmt.Errorf("%w: %v", ErrCorrupt, err)
+		}
+		return mergeCells(f, r), true, nil
+	}
+	closeAll := func() error {
+		err := formatted.Close()
+		if raw != nil {
+			err = errors.Join(err, raw.Close())
+		}
+		return err
+	}
+	return &Rows{next: next, close: closeAll}, nil
+}
+
+// maybeLossy reports whether a formatted value could be a long number shown
+// with other digits: exponent form ("7.92E+10"), or 9 digits or more in
+// thousands ("79,161,234,567.00") or in a date gone wrong ("10-19-6737998").
+// Values shaped like a date, a time or a phone written in groups
+// ("15.11.2026", "8 916 123-45-67") are left alone: they cost a second
+// reading of the row, which is only done when needed.
+func maybeLossy(s string) bool {
+	if len(s) < 7 {
+		return false
+	}
+	var groups []int
+	digits, run, exp := 0, 0, false
+	for _, r := range s + " " {
+		switch {
+		case r >= '0' && r <= '9':
+			digits++
+			run++
+			continue
+		case r == 'E' || r == 'e':
+			exp = true
+		case !strings.ContainsRune(" ,.-/:+'\u00a0\u202f", r):
+			return false
+		}
+		if run > 0 {
+			groups = append(groups, run)
+		}
+		run = 0
+	}
+	switch {
+	case digits < 5 || len(groups) < 2:
+		return false
+	case exp:
+		return true
+	case digits < 9:
+		return false
+	case slices.Max(groups) > 4:
+		return true
+	}
+	if last := groups[len(groups)-1]; last != 3 {
+		groups = groups[:len(groups)-1] // decimals
+	}
+	for _, g := range groups[1:] {
+		if g != 3 {
+			return false
+		}
+	}
+	return len(groups) >= 3
+}
+
+// mergeCells picks, cell by cell, the formatted value unless the cell holds
+// a whole number of 7 or more digits, which is taken raw: formats such as
+// "0.00", "# ##0", "0.00E+00" or a date would otherwise turn the phone
+// 79161234567 into "79,161,234,567.00", "7.92E+10" or worse.
+func mergeCells(formatted, raw []string) []string {
+	n := max(len(formatted), len(raw))
+	out := make([]string, n)
+	for i := range n {
+		var f, r string
+		if i < len(formatted) {
+			f = formatted[i]
+		}
+		if i < len(raw) {
+			r = raw[i]
+		}
+		out[i] = f
+		if digits, ok := longInteger(r); ok {
+			out[i] = digits
+		} else if f == "" {
+			out[i] = r
+		}
+	}
+	return out
+}
+
+// longInteger reports whether a raw numeric cell value is a whole number of
+// at least 7 digits, and returns it written out in plain digits.
+func longInteger(raw string) (string, bool) {
+	if len(raw) < 7 {
+		return "", false
+	}
+	if allDigits(raw) {
+		return raw, true
+	}
+	if !strings.ContainsAny(raw, "eE") || strings.ContainsAny(raw, " ,") {
+		return "", false
+	}
+	v, err := strconv.ParseFloat(raw, 64)
+	if err != nil || v < 1e6 || v >= 1e15 || v != float64(int64(v)) {
+		return "", false
+	}
+	return strconv.FormatInt(int64(v), 10), true
+}
+
+func allDigits(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
+}
