@@ -108,10 +108,12 @@ func file(ctx context.Context, tx *store.Tx, path string, opts Options) (Summary
 		return sum, err
 	}
 	sum.Unique = len(w.seen)
-	return sum, im.Finish(ctx, store.ImportCounts{
-		Rows: sum.Rows, Numbers: sum.Numbers, Unique: sum.Unique, New: sum.New, Known: sum.Known,
+	counts, err := im.Finish(ctx, store.ImportCounts{
+		Rows: sum.Rows, Numbers: sum.Numbers, Unique: sum.Unique,
 		FileDuplicates: sum.FileDuplicates, Rejects: sum.Rejects,
 	})
+	sum.New, sum.Known = counts.New, counts.Known
+	return sum, err
 }
 
 // writer is the scan.Handler that stores rows as they come.
@@ -147,13 +149,12 @@ func (w *writer) Row(row *scan.Row) error {
 	for _, n := range row.Numbers {
 		s.Numbers++
 		key := n.Key()
-		_, dup := w.seen[key]
 		place := store.Place{Operator: n.Place.Operator, Region: n.Place.Region,
 			Zones: n.Place.ZoneList(), Unallocated: n.Place.Unallocated}
-		isNew, err := w.im.AddNumber(w.ctx, rowID, n.Col, store.Number{
+		_, dup := w.seen[key]
+		if err := w.im.AddNumber(w.ctx, rowID, n.Col, store.Number{
 			Key: key, Ext: n.Ext, Type: n.Type.String(), Country: n.Country, Place: place,
-		})
-		if err != nil {
+		}, !dup); err != nil {
 			return err
 		}
 		if dup {
@@ -161,11 +162,6 @@ func (w *writer) Row(row *scan.Row) error {
 			continue
 		}
 		w.seen[key] = struct{}{}
-		if isNew {
-			s.New++
-		} else {
-			s.Known++
-		}
 		if place.Unallocated {
 			s.Unallocated++
 		}

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 )
 
@@ -80,13 +81,20 @@ func (t *Tx) Rollback() error {
 	return err
 }
 
-// Import is one file's import in progress inside a Tx.
+// Import is one file's import in progress inside a Tx. Rows and numbers
+// are queued and written in batches of multi-row INSERTs: SQLite's cost is
+// mostly per statement, not per row.
 type Import struct {
 	tx     *sql.Tx
 	id     int64
 	baseID int64
 
-	insRow, insNumber, insRowNumber, insBaseNumber *sql.Stmt
+	nextRowID int64 // rows get their ids here: the transaction holds the write lock
+	rows      batch // rows (id, import_id, tbl, line, fields)
+	numbers   batch // numbers first met in this file
+	links     batch // row_numbers
+	bases     batch // base_numbers, first occurrences in this file
+	queued    int   // numbers first met in this file
 }
 
 // Imported reports whether a file with this content hash was already
@@ -115,22 +123,15 @@ func (t *Tx) StartImport(ctx context.Context, info ImportInfo) (*Import, error) 
 	if im.id, err = res.LastInsertId(); err != nil {
 		return nil, err
 	}
-	prepare := func(query string) *sql.Stmt {
-		if err != nil {
-			return nil
-		}
-		var st *sql.Stmt
-		st, err = tx.PrepareContext(ctx, query)
-		return st
+	if err := tx.QueryRowContext(ctx, `SELECT coalesce(max(id), 0) + 1 FROM rows`).Scan(&im.nextRowID); err != nil {
+		return nil, err
 	}
-	im.insRow = prepare(`INSERT INTO rows (import_id, tbl, line, fields) VALUES (?, ?, ?, ?)`)
-	im.insNumber = prepare(`INSERT INTO numbers (num, type, country, operator, region, zones, status, dead_reason, first_import_id)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (num) DO NOTHING`)
-	im.insRowNumber = prepare(`INSERT INTO row_numbers (row_id, num, col, ext) VALUES (?, ?, ?, ?)
-		ON CONFLICT DO NOTHING`)
-	im.insBaseNumber = prepare(`INSERT INTO base_numbers (base_id, num, first_row_id) VALUES (?, ?, ?)
-		ON CONFLICT DO NOTHING`)
-	return im, err
+	im.rows = batch{name: "rows", sql: `INSERT INTO rows (id, import_id, tbl, line, fields) VALUES `, tuple: "(?,?,?,?,?)", width: 5}
+	im.numbers = batch{name: "numbers", sql: `INSERT INTO numbers (num, type, country, operator, region, zones, status, dead_reason, first_import_id) VALUES `,
+		tuple: "(?,?,?,?,?,?,?,?,?)", width: 9, suffix: ` ON CONFLICT (num) DO NOTHING`}
+	im.links = batch{name: "links of numbers to rows", sql: `INSERT INTO row_numbers (row_id, num, col, ext) VALUES `, tuple: "(?,?,?,?)", width: 4, suffix: ` ON CONFLICT DO NOTHING`}
+	im.bases = batch{name: "links of numbers to the base", sql: `INSERT INTO base_numbers (base_id, num, first_row_id) VALUES `, tuple: "(?,?,?)", width: 3, suffix: ` ON CONFLICT DO NOTHING`}
+	return im, nil
 }
 
 // ensureBase returns the id of the named base, creating it when new. A base
@@ -184,45 +185,68 @@ func (im *Import) AddTable(ctx context.Context, idx int, sheet string, header []
 	return err
 }
 
-// AddRow keeps one row of table tbl with its original fields.
+// AddRow queues one row of table tbl with its original fields and returns
+// the id it will have.
 func (im *Import) AddRow(ctx context.Context, tbl, line int, fields []string) (int64, error) {
 	f, err := json.Marshal(fields)
 	if err != nil {
 		return 0, err
 	}
-	res, err := im.insRow.ExecContext(ctx, im.id, tbl, line, string(f))
-	if err != nil {
-		return 0, err
-	}
-	return res.LastInsertId()
+	id := im.nextRowID
+	im.nextRowID++
+	im.rows.add(id, im.id, tbl, line, string(f))
+	return id, im.flushIfFull(ctx)
 }
 
-// AddNumber links a number to its row (column col) and records it when the
-// database did not know it; isNew tells which.
-func (im *Import) AddNumber(ctx context.Context, rowID int64, col int, n Number) (isNew bool, err error) {
-	status, reason := n.status()
-	res, err := im.insNumber.ExecContext(ctx, int64(n.Key), n.Type, n.Country, n.Operator, n.Region, n.Zones, status, reason, im.id)
-	if err != nil {
-		return false, err
+// AddNumber queues the link of a number to its row (column col). first
+// marks the number's first occurrence in the file: only then is the number
+// itself recorded (when new to the database) and linked to the base.
+func (im *Import) AddNumber(ctx context.Context, rowID int64, col int, n Number, first bool) error {
+	key := int64(n.Key)
+	if first {
+		status, reason := n.status()
+		im.numbers.add(key, n.Type, n.Country, n.Operator, n.Region, n.Zones, status, reason, im.id)
+		im.bases.add(im.baseID, key, rowID)
+		im.queued++
 	}
-	inserted, err := res.RowsAffected()
-	if err != nil {
-		return false, err
-	}
-	if _, err := im.insRowNumber.ExecContext(ctx, rowID, int64(n.Key), col, n.Ext); err != nil {
-		return false, err
-	}
-	if _, err := im.insBaseNumber.ExecContext(ctx, im.baseID, int64(n.Key), rowID); err != nil {
-		return false, err
-	}
-	return inserted > 0, nil
+	im.links.add(rowID, key, col, n.Ext)
+	return im.flushIfFull(ctx)
 }
 
-// Finish records the import's figures and releases its statements.
-func (im *Import) Finish(ctx context.Context, c ImportCounts) error {
-	for _, st := range []*sql.Stmt{im.insRow, im.insNumber, im.insRowNumber, im.insBaseNumber} {
-		st.Close()
+// flushAt is how many queued rows or links make the batches be written.
+const flushAt = 1024
+
+func (im *Import) flushIfFull(ctx context.Context) error {
+	if im.rows.n < flushAt && im.links.n < flushAt {
+		return nil
 	}
+	return im.flush(ctx)
+}
+
+// flush writes the batches parents first, so every foreign key holds at
+// once. (Deferring the checks instead makes SQLite scan base_numbers for
+// each row inserted while a violation is pending.)
+func (im *Import) flush(ctx context.Context) error {
+	for _, b := range []*batch{&im.rows, &im.numbers, &im.links, &im.bases} {
+		if err := b.exec(ctx, im.tx); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Finish writes what is queued and records the import's figures. New and
+// Known of c are filled in by the store, which alone can tell them apart.
+func (im *Import) Finish(ctx context.Context, c ImportCounts) (ImportCounts, error) {
+	if err := im.flush(ctx); err != nil {
+		return c, err
+	}
+	for _, b := range []*batch{&im.rows, &im.numbers, &im.links, &im.bases} {
+		b.close()
+	}
+	// Numbers first met in this file are distinct, so the numbers INSERTs
+	// affected exactly those the database did not know.
+	c.New, c.Known = int(im.numbers.affected), im.queued-int(im.numbers.affected)
 	_, err := im.tx.ExecContext(ctx, `UPDATE imports SET rows = ?, numbers = ?, unique_numbers = ?,
 		new_numbers = ?, known_numbers = ?, file_duplicates = ? WHERE id = ?`,
 		c.Rows, c.Numbers, c.Unique, c.New, c.Known, c.FileDuplicates, im.id)
@@ -232,7 +256,87 @@ func (im *Import) Finish(ctx context.Context, c ImportCounts) error {
 		}
 		_, err = im.tx.ExecContext(ctx, `INSERT INTO import_rejects (import_id, reason, count) VALUES (?, ?, ?)`, im.id, reason, n)
 	}
-	return err
+	return c, err
+}
+
+// batch queues rows for one table and writes them with multi-row INSERTs:
+// SQLite's cost is mostly per statement, not per row. The statements, for
+// chunks of chunkRows rows and for one row, are prepared once.
+type batch struct {
+	name               string // what it stores, for errors
+	sql, tuple, suffix string
+	width              int // values per row
+	args               []any
+	n                  int
+	chunk, one         *sql.Stmt
+	affected           int64 // rows the batch's INSERTs changed
+}
+
+const chunkRows = 64
+
+func (b *batch) add(args ...any) {
+	b.args = append(b.args, args...)
+	b.n++
+}
+
+// exec writes the queued rows and empties the batch.
+func (b *batch) exec(ctx context.Context, tx *sql.Tx) error {
+	if err := b.execChunks(ctx, tx); err != nil {
+		return fmt.Errorf("store %s: %w", b.name, err)
+	}
+	return nil
+}
+
+func (b *batch) execChunks(ctx context.Context, tx *sql.Tx) error {
+	defer func() {
+		clear(b.args)
+		b.args, b.n = b.args[:0], 0
+	}()
+	args := b.args
+	for len(args) > 0 {
+		rows, stmt := chunkRows, &b.chunk
+		if len(args) < chunkRows*b.width {
+			rows, stmt = 1, &b.one
+		}
+		if *stmt == nil {
+			var err error
+			if *stmt, err = tx.PrepareContext(ctx, b.query(rows)); err != nil {
+				return err
+			}
+		}
+		res, err := (*stmt).ExecContext(ctx, args[:rows*b.width]...)
+		if err != nil {
+			return err
+		}
+		n, err := res.RowsAffected()
+		if err != nil {
+			return err
+		}
+		b.affected += n
+		args = args[rows*b.width:]
+	}
+	return nil
+}
+
+func (b *batch) query(rows int) string {
+	var q strings.Builder
+	q.WriteString(b.sql)
+	for i := range rows {
+		if i > 0 {
+			q.WriteByte(',')
+		}
+		q.WriteString(b.tuple)
+	}
+	q.WriteString(b.suffix)
+	return q.String()
+}
+
+func (b *batch) close() {
+	for _, st := range []*sql.Stmt{b.chunk, b.one} {
+		if st != nil {
+			st.Close()
+		}
+	}
 }
 
 func formatTime(t time.Time) string { return t.UTC().Format(time.RFC3339) }

@@ -64,6 +64,8 @@ func open(ctx context.Context, path string) (*Store, error) {
 	q.Set("_synchronous", "FULL")
 	q.Set("_foreign_keys", "1")
 	q.Set("_txlock", "immediate")
+	q.Add("_pragma", "cache_size(-131072)")
+	q.Add("_pragma", "temp_store(memory)")
 	dsn := "file:" + (&url.URL{Path: path}).EscapedPath() + "?" + q.Encode()
 	db, err := sql.Open("sqlite", dsn)
 	if err != nil {

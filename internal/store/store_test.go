@@ -11,7 +11,7 @@ import (
 
 var at = time.Date(2026, 11, 27, 9, 0, 0, 0, time.UTC)
 
-func openTemp(t *testing.T) (*Store, string) {
+func openTemp(t testing.TB) (*Store, string) {
 	t.Helper()
 	path := filepath.Join(t.TempDir(), "callbase.db")
 	st, err := Open(context.Background(), path)
@@ -91,8 +91,9 @@ func TestOpenExistingMissing(t *testing.T) {
 	}
 }
 
-// importOne imports one row holding the given numbers into base.
-func importOne(t *testing.T, st *Store, base, sha string, keys ...uint64) (isNew []bool) {
+// importOne imports one row holding the given distinct numbers into base
+// and returns the figures the store filled in.
+func importOne(t *testing.T, st *Store, base, sha string, keys ...uint64) ImportCounts {
 	t.Helper()
 	ctx := context.Background()
 	tx, err := st.Begin(ctx)
@@ -112,29 +113,28 @@ func importOne(t *testing.T, st *Store, base, sha string, keys ...uint64) (isNew
 		t.Fatal(err)
 	}
 	for _, k := range keys {
-		n, err := im.AddNumber(ctx, row, 0, Number{Key: k, Type: "mobile", Country: "RU"})
-		if err != nil {
+		if err := im.AddNumber(ctx, row, 0, Number{Key: k, Type: "mobile", Country: "RU"}, true); err != nil {
 			t.Fatal(err)
 		}
-		isNew = append(isNew, n)
 	}
-	if err := im.Finish(ctx, ImportCounts{Rows: 1, Numbers: len(keys), Rejects: map[string]int{"too_short": 2}}); err != nil {
+	c, err := im.Finish(ctx, ImportCounts{Rows: 1, Numbers: len(keys), Rejects: map[string]int{"too_short": 2}})
+	if err != nil {
 		t.Fatal(err)
 	}
 	if err := tx.Commit(); err != nil {
 		t.Fatal(err)
 	}
-	return isNew
+	return c
 }
 
 func TestNumbersSharedAcrossBases(t *testing.T) {
 	st, _ := openTemp(t)
 	ctx := context.Background()
-	if got := importOne(t, st, "a", "h1", 79161234567, 74951234567); !got[0] || !got[1] {
-		t.Errorf("first import: isNew = %v, want both new", got)
+	if c := importOne(t, st, "a", "h1", 79161234567, 74951234567); c.New != 2 || c.Known != 0 {
+		t.Errorf("first import: %d new, %d known; want 2, 0", c.New, c.Known)
 	}
-	if got := importOne(t, st, "b", "h2", 79161234567, 79031234567); got[0] || !got[1] {
-		t.Errorf("second import: isNew = %v, want [false true]", got)
+	if c := importOne(t, st, "b", "h2", 79161234567, 79031234567); c.New != 1 || c.Known != 1 {
+		t.Errorf("second import: %d new, %d known; want 1, 1", c.New, c.Known)
 	}
 	tx, _ := st.Begin(ctx)
 	done, err := tx.Imported(ctx, "a", "h1")
@@ -187,7 +187,10 @@ func TestRollbackLeavesNothing(t *testing.T) {
 		t.Fatal(err)
 	}
 	row, _ := im.AddRow(ctx, 0, 2, []string{"x"})
-	if _, err := im.AddNumber(ctx, row, 0, Number{Key: 79161234567, Type: "mobile", Country: "RU"}); err != nil {
+	if err := im.AddNumber(ctx, row, 0, Number{Key: 79161234567, Type: "mobile", Country: "RU"}, true); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := im.Finish(ctx, ImportCounts{Rows: 1}); err != nil {
 		t.Fatal(err)
 	}
 	tx.Rollback()
