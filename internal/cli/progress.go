@@ -14,22 +14,27 @@ func isTerminal(w io.Writer) bool {
 	return ok && term.IsTerminal(int(f.Fd()))
 }
 
-// newProgressBar draws the share of the input read so far. It shows no
-// names or numbers: progress output never carries personal data.
+// newProgressBar draws the share of the input read so far: bytes of a CSV
+// file, or a spinner with the rows read of a workbook, whose size in rows
+// is unknown until the end. It shows no names or numbers: progress output
+// never carries personal data.
 func newProgressBar(w io.Writer, what string) (func(done, total int64), func()) {
 	var bar *progressbar.ProgressBar
 	update := func(done, total int64) {
-		if total <= 0 {
-			return
-		}
 		if bar == nil {
-			bar = progressbar.NewOptions64(total,
+			opts := []progressbar.Option{
 				progressbar.OptionSetWriter(w),
 				progressbar.OptionSetDescription(what),
-				progressbar.OptionShowBytes(true),
-				progressbar.OptionThrottle(100*time.Millisecond),
+				progressbar.OptionThrottle(100 * time.Millisecond),
 				progressbar.OptionClearOnFinish(),
-			)
+			}
+			if total > 0 {
+				opts = append(opts, progressbar.OptionShowBytes(true))
+			} else {
+				total = -1
+				opts = append(opts, progressbar.OptionShowCount(), progressbar.OptionSetItsString("rows"))
+			}
+			bar = progressbar.NewOptions64(total, opts...)
 		}
 		bar.Set64(done)
 	}
