@@ -7,6 +7,8 @@ import (
 
 // benchImport stores 50,000 rows of four fields, each with a distinct
 // number when numbers is set, in one import.
+// benchImport stores 50,000 rows of four fields, each with a distinct
+// number when numbers is set, in one import.
 func benchImport(b *testing.B, numbers bool) {
 	ctx := context.Background()
 	for b.Loop() {
@@ -36,5 +38,5 @@ func benchImport(b *testing.B, numbers bool) {
 		tx.Commit()
 	}
 }
-func BenchmarkRowsOnly(b *testing.B)    { benchImport(b, false) }
-func BenchmarkRowsNumbers(b *testing.B) { benchImport(b, true) }
+func BenchmarkImportRows(b *testing.B)           { benchImport(b, false) }
+func BenchmarkImportRowsAndNumbers(b *testing.B) { benchImport(b, true) }
