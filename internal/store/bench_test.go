@@ -7,8 +7,6 @@ import (
 
 // benchImport stores 50,000 rows of four fields, each with a distinct
 // number when numbers is set, in one import.
-// benchImport stores 50,000 rows of four fields, each with a distinct
-// number when numbers is set, in one import.
 func benchImport(b *testing.B, numbers bool) {
 	ctx := context.Background()
 	for b.Loop() {
