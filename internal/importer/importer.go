@@ -7,7 +7,6 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
-	"fmt"
 	"io"
 	"io/fs"
 	"os"
@@ -200,9 +199,12 @@ func fileHash(path string) (string, error) {
 		return "", &callbase.InputError{File: path, Err: err}
 	}
 	defer f.Close()
+	if fi, err := f.Stat(); err == nil && fi.IsDir() {
+		return "", &callbase.InputError{File: path, Err: errors.New("is a directory, not a file")}
+	}
 	h := sha256.New()
 	if _, err := io.Copy(h, f); err != nil {
-		return "", fmt.Errorf("read %s: %w", path, err)
+		return "", &callbase.InputError{File: path, Err: err}
 	}
 	return hex.EncodeToString(h.Sum(nil)), nil
 }

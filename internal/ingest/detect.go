@@ -28,6 +28,11 @@ func (r *Reader) table(src source, sheet string) (*Table, error) {
 			break
 		}
 		if err != nil {
+			if len(rows) > 0 {
+				if h := analyse(rows, r.norm).findHeader(r.opts.PhoneCols); h >= 0 {
+					err = (&Table{Header: rows[h].Cells}).nameColumn(err)
+				}
+			}
 			return nil, err
 		}
 		if blank(row.Cells) {

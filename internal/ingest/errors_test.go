@@ -70,7 +70,7 @@ func TestInputErrors(t *testing.T) {
 		{"excel2003.xls", []byte(`<?xml version="1.0"?><Workbook xmlns="urn:schemas-microsoft-com:office:spreadsheet">`), ErrUnsupported, 0, "Excel 2003 XML"},
 		{"truncated.xlsx", xlsx[:len(xlsx)*2/3], callbase.ErrInput, 0, "damaged or truncated"},
 		{"truncated.xls", xls[:4096], callbase.ErrInput, 0, "damaged or truncated"},
-		{"huge-field.csv", []byte(header + "Иванов;\"8916" + strings.Repeat("1", MaxField) + "\"\n"), ErrTooLarge, 2, "column \"B\": too large: a field of"},
+		{"huge-field.csv", []byte(header + "Иванов;\"8916" + strings.Repeat("1", MaxField) + "\"\n"), ErrTooLarge, 2, "column \"Телефон\": too large: a field of"},
 		{"unclosed-quote.csv", []byte(header + "Иванов;\"89161234567\n" + strings.Repeat("Петров;89161234567\n", MaxRecord/18+1000)), ErrTooLarge, 2, "a record longer than 16 MB"},
 		{"wide.csv", []byte(header + strings.Repeat(";", MaxColumns+5) + "\n"), ErrTooLarge, 2, "fields, at most 10000"},
 		{"very-wide.csv", []byte(header + strings.Repeat(";", 101*MaxColumns) + "\n"), ErrTooLarge, 2, "more than 10000 fields"},

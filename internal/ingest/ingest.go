@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -105,6 +106,10 @@ func Open(path string, opts Options) (*Reader, error) {
 
 	f, err := os.Open(path)
 	if err != nil {
+		var pe *fs.PathError
+		if errors.As(err, &pe) {
+			err = pe.Err // the path is named once, by InputError
+		}
 		return nil, &callbase.InputError{File: path, Err: err}
 	}
 	fi, err := f.Stat()
@@ -336,8 +341,8 @@ func (t *Table) Next() (Row, error) {
 		} else {
 			var err error
 			if row, err = t.src.next(); err != nil {
-				t.err = err
-				return Row{}, err
+				t.err = t.nameColumn(err)
+				return Row{}, t.err
 			}
 		}
 		if blank(row.Cells) {
@@ -346,6 +351,22 @@ func (t *Table) Next() (Row, error) {
 		row.Cells = fit(row.Cells, len(t.Header))
 		return row, nil
 	}
+}
+
+// nameColumn puts the header's name for the column letter a reader put in
+// an error, so the message says `column "Телефон"`, not `column "C"`.
+func (t *Table) nameColumn(err error) error {
+	var ie *callbase.InputError
+	if !errors.As(err, &ie) || ie.Column == "" {
+		return err
+	}
+	for i, name := range t.Header {
+		if ColumnName(i) == ie.Column && name != "" {
+			ie.Column = name
+			break
+		}
+	}
+	return err
 }
 
 // fit pads cells to n and drops empty cells beyond n.

@@ -198,7 +198,11 @@ func (s *csvSource) next() (Row, error) {
 	if err != nil {
 		var ge *guardError
 		if errors.As(err, &ge) {
-			return Row{}, &callbase.InputError{File: s.path, Row: ge.line, Err: ge.err, Hint: ge.hint}
+			ie := &callbase.InputError{File: s.path, Row: ge.line, Err: ge.err, Hint: ge.hint}
+			if ge.field >= 0 {
+				ie.Column = ColumnName(ge.field)
+			}
+			return Row{}, ie
 		}
 		var pe *csv.ParseError
 		if errors.As(err, &pe) {
@@ -208,7 +212,7 @@ func (s *csvSource) next() (Row, error) {
 	}
 	line, _ := s.cr.FieldPos(0)
 	last, _ := s.cr.FieldPos(len(rec) - 1)
-	s.guard.mark(last + 1)
+	s.guard.mark(last+1, s.cr.InputOffset())
 	if len(rec) > MaxColumns {
 		return Row{}, &callbase.InputError{File: s.path, Row: line,
 			Err: fmt.Errorf("%w: %d fields, at most %d", ErrTooLarge, len(rec), MaxColumns)}
@@ -231,29 +235,94 @@ type guard struct {
 	r          io.Reader
 	delim      byte
 	strictUTF8 bool
-	line       int   // line of the next byte
-	since      int64 // bytes since the last record ended
-	delims     int   // delimiters since the last record ended
-	sinceLine  int   // line where the current record (about) starts
+	line       int    // line of the next byte
+	since      int64  // bytes since the last record ended
+	delims     int    // delimiters since the last record ended
+	quotes     int    // quotes since the last record ended
+	sinceLine  int    // line where the current record (about) starts
+	head       []byte // the first bytes of the current record
+	recent     []byte // the last bytes passed, which start at offset recentAt:
+	recentAt   int64  // the parser reads ahead of the record it returns
 	carry      []byte
 	err        error
 }
 
 type guardError struct {
-	line int
-	err  error
-	hint string
+	line  int
+	field int // 0-based field the fault is in, -1 when unknown
+	err   error
+	hint  string
 }
 
 func (e *guardError) Error() string { return fmt.Sprintf("line %d: %v", e.line, e.err) }
 
-// mark tells the guard a record was taken; the next one starts at line.
-func (g *guard) mark(line int) {
-	g.since, g.delims, g.sinceLine = 0, 0, line
+// mark tells the guard a record was taken; the next one starts at line,
+// at byte offset. What the parser already read of it is counted again.
+func (g *guard) mark(line int, offset int64) {
+	g.since, g.delims, g.quotes, g.sinceLine = 0, 0, 0, line
+	g.head = g.head[:0]
+	if i := offset - g.recentAt; i >= 0 && i <= int64(len(g.recent)) {
+		ahead := g.recent[i:]
+		g.since = int64(len(ahead))
+		g.delims = bytes.Count(ahead, []byte{g.delim})
+		g.quotes = bytes.Count(ahead, []byte{'"'})
+		g.keepHead(ahead)
+	}
+}
+
+const headBytes = 4 << 10
+
+func (g *guard) keepHead(b []byte) {
+	if room := headBytes - len(g.head); room > 0 {
+		g.head = append(g.head, b[:min(room, len(b))]...)
+	}
+}
+
+// field tells which field of the current record its head ends in: the
+// delimiters outside quotes before it. -1 when the head holds the whole
+// record's start but no clue (it is empty).
+func (g *guard) field() int {
+	if len(g.head) == 0 {
+		return -1
+	}
+	field, quoted := 0, false
+	for _, c := range g.head {
+		switch {
+		case c == '"':
+			quoted = !quoted
+		case c == g.delim && !quoted:
+			field++
+		case c == '\n' && !quoted:
+			return -1 // the head ran past the record: no field is at fault
+		}
+	}
+	return field
+}
+
+// keep remembers the last bytes passed, for mark: at least 64 KB, which
+// is far more than the parser reads ahead, trimmed only now and then.
+func (g *guard) keep(b []byte) {
+	const keepBytes = 64 << 10
+	g.recent = append(g.recent, b...)
+	if drop := len(g.recent) - keepBytes; drop > keepBytes {
+		g.recent = append(g.recent[:0], g.recent[drop:]...)
+		g.recentAt += int64(drop)
+	}
 }
 
 func (g *guard) fail(line int, err error, hint string) (int, error) {
-	g.err = &guardError{line: line, err: err, hint: hint}
+	g.err = &guardError{line: line, field: -1, err: err, hint: hint}
+	return 0, g.err
+}
+
+// failTooLarge stops on a record past the limits, naming the field its
+// first bytes end in: that one has grown past all measure.
+func (g *guard) failTooLarge(err error) (int, error) {
+	hint := "Try: check the file; a base's cell is never this large"
+	if g.quotes > 0 {
+		hint = "Try: look for a quote (\") that is opened and never closed"
+	}
+	g.err = &guardError{line: g.sinceLine, field: g.field(), err: err, hint: hint}
 	return 0, g.err
 }
 
@@ -274,18 +343,19 @@ func (g *guard) Read(p []byte) (int, error) {
 				"Try: --encoding cp1251, or --encoding utf-8 to read bad bytes as \uFFFD")
 		}
 	}
+	g.keep(b)
+	g.keepHead(b)
 	g.since += int64(n)
 	g.delims += bytes.Count(b, []byte{g.delim})
+	g.quotes += bytes.Count(b, []byte{'"'})
 	if g.since > MaxRecord+64<<10 {
-		return g.fail(g.sinceLine, fmt.Errorf("%w: a record longer than %d MB", ErrTooLarge, MaxRecord>>20),
-			"Try: look for a quote (\") that is opened and never closed")
+		return g.failTooLarge(fmt.Errorf("%w: a record longer than %d MB", ErrTooLarge, MaxRecord>>20))
 	}
 	// The parser spends some 40 bytes on every field: a record of nothing but
 	// delimiters must stop well before the size limit. Delimiters inside
 	// quotes are counted too, hence the margin.
 	if g.delims > 100*MaxColumns {
-		return g.fail(g.sinceLine, fmt.Errorf("%w: more than %d fields in a record", ErrTooLarge, MaxColumns),
-			"Try: look for a quote (\") that is opened and never closed")
+		return g.failTooLarge(fmt.Errorf("%w: more than %d fields in a record", ErrTooLarge, MaxColumns))
 	}
 	g.line += bytes.Count(b, []byte{'\n'})
 	if err == io.EOF && len(g.carry) > 0 {

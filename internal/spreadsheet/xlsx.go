@@ -101,12 +101,20 @@ func (b *xlsxBook) rows(sheet string) (*Rows, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrCorrupt, err)
 	}
+	// excelize ends a sheet quietly when its XML breaks off, so a sheet
+	// cut short would pass for a shorter one: its dimension, written at
+	// the top, tells how far it should go.
+	dim, _ := b.f.GetSheetDimension(sheet)
+	lastRow := dimensionLastRow(dim)
 	var raw *excelize.Rows
 	row, rawRow := 0, 0
 	next := func() ([]string, bool, error) {
 		if !formatted.Next() {
 			if err := formatted.Error(); err != nil {
 				return nil, false, fmt.Errorf("%w: %v", ErrCorrupt, err)
+			}
+			if row < lastRow {
+				return nil, false, fmt.Errorf("%w: the sheet breaks off after row %d of the %d its dimension %s announces", ErrCorrupt, row, lastRow, dim)
 			}
 			return nil, false, nil
 		}
@@ -143,6 +151,20 @@ func (b *xlsxBook) rows(sheet string) (*Rows, error) {
 		return err
 	}
 	return &Rows{next: next, close: closeAll}, nil
+}
+
+// dimensionLastRow is the last row of a sheet dimension such as "A1:G9"
+// (9), or 0 when there is none to trust.
+func dimensionLastRow(dim string) int {
+	_, end, _ := strings.Cut(dim, ":")
+	if end == "" {
+		return 0
+	}
+	n, err := strconv.Atoi(strings.TrimLeft(end, "ABCDEFGHIJKLMNOPQRSTUVWXYZ$"))
+	if err != nil {
+		return 0
+	}
+	return n
 }
 
 // maybeLossy reports whether a formatted value could be a long number shown
