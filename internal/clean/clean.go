@@ -56,8 +56,9 @@ var Header = []string{"e164", "national", "type", "country", "operator", "region
 // Unallocated is the reject reason of a number the numbering plan never issued.
 const Unallocated = "unallocated"
 
-// Files cleans the files into out (and rejects into rej, which may be the
-// same table for XLSX, where the rejects are a second sheet).
+// Files cleans the files into out, and rejects into rej, which may be the
+// same table for XLSX, where the rejects are a second sheet, or nil for
+// none (they are counted all the same).
 func Files(ctx context.Context, paths []string, out, rej *export.Table, opts Options) (Summary, error) {
 	sum := Summary{Files: paths, ByType: map[string]int{}, ByCountry: map[string]int{},
 		ByRegion: map[string]int{}, ByZone: map[string]int{}, Rejects: map[string]int{}}
@@ -223,6 +224,9 @@ func (c *cleaner) writeUniques(out *export.Table) error {
 }
 
 func (c *cleaner) writeRejects(rej *export.Table) error {
+	if rej == nil {
+		return nil
+	}
 	if err := rej.Sheet("rejects", export.RejectsHeader); err != nil {
 		return err
 	}

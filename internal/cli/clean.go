@@ -99,7 +99,10 @@ func runClean(ctx context.Context, o *cleanOptions) error {
 		return err
 	}
 	defer out.Abort()
-	rej := out // an XLSX output keeps its rejects on a second sheet
+	var rej *export.Table // none with -o - and no --rejects
+	if o.out != "-" {
+		rej = out // an XLSX output keeps its rejects on a second sheet
+	}
 	if o.rejects != "" {
 		if rej, err = export.Create(o.rejects, o.stdout); err != nil {
 			return err
@@ -116,7 +119,7 @@ func runClean(ctx context.Context, o *cleanOptions) error {
 	if err := out.Close(); err != nil {
 		return err
 	}
-	if rej != out {
+	if rej != nil && rej != out {
 		if err := rej.Close(); err != nil {
 			return err
 		}

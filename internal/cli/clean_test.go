@@ -118,3 +118,21 @@ func TestCleanFlagsKnownNumbers(t *testing.T) {
 		t.Error("clean without --db flags numbers as known")
 	}
 }
+
+// TestStdoutOnlyOnSuccess: -o - without --rejects works, and a failed
+// command sends nothing to stdout.
+func TestStdoutOnlyOnSuccess(t *testing.T) {
+	sample := filepath.Join(testdata, "sample", "base.csv")
+	r := mustRun(t, "", "clean", sample, "-o", "-")
+	want, _ := os.ReadFile(filepath.Join(testdata, "golden", "sample-clean.csv"))
+	if got := relative([]byte(r.stdout), filepath.Join(testdata, "sample")); !bytes.Equal(got, want) {
+		t.Errorf("clean -o - without --rejects:\n%s", got)
+	}
+	db := tempDB(t)
+	empty := filepath.Join(t.TempDir(), "empty.csv")
+	os.WriteFile(empty, nil, 0o600)
+	r = runCLI(t, db, "import", sample, empty, "--base", "a", "--rejects", "-")
+	if r.code != 2 || r.stdout != "" {
+		t.Errorf("failed import: exit %d, stdout %q; want 2 and nothing", r.code, r.stdout)
+	}
+}

@@ -40,30 +40,32 @@ func FormatOf(path string) (Format, error) {
 // stay text in XLSX and leading zeros survive), integers as numbers.
 type Table struct {
 	format Format
-	file   *os.File // the temporary file, renamed into place by Close
-	path   string
+	file   *os.File  // the temporary file, renamed into place (or copied to out) by Close
+	path   string    // "-" for out
+	out    io.Writer // where "-" goes
 	buf    *bufio.Writer
 	csv    *csv.Writer
 	xlsx   *spreadsheet.Writer
 	sheets int
 	record []string
+	closed bool
 }
 
 // Create starts a table at path, in the format of its extension, or CSV on
 // out when path is "-". The file is created readable by its owner only and
 // appears under its name only once Close succeeds, so a failed command
-// never leaves half a file behind.
+// never leaves half a file behind; for "-" the table waits in a temporary
+// file and reaches out only on Close.
 func Create(path string, out io.Writer) (*Table, error) {
-	if path == "-" {
-		t := &Table{format: CSV, buf: bufio.NewWriter(out)}
-		t.csv = csv.NewWriter(t.buf)
-		return t, nil
+	format, dir := CSV, os.TempDir()
+	if path != "-" {
+		var err error
+		if format, err = FormatOf(path); err != nil {
+			return nil, err
+		}
+		dir = filepath.Dir(path)
 	}
-	format, err := FormatOf(path)
-	if err != nil {
-		return nil, err
-	}
-	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*.tmp")
+	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".*.tmp")
 	if err != nil {
 		return nil, err
 	}
@@ -72,7 +74,7 @@ func Create(path string, out io.Writer) (*Table, error) {
 		os.Remove(f.Name())
 		return nil, err
 	}
-	t := &Table{format: format, file: f, path: path, buf: bufio.NewWriterSize(f, 1<<16)}
+	t := &Table{format: format, file: f, path: path, out: out, buf: bufio.NewWriterSize(f, 1<<16)}
 	if format == CSV {
 		t.csv = csv.NewWriter(t.buf)
 	} else {
@@ -132,28 +134,31 @@ func (t *Table) Close() error {
 	if err == nil {
 		err = t.buf.Flush()
 	}
-	if t.file == nil {
-		return err
-	}
-	if err == nil {
+	if err == nil && t.path == "-" {
+		if _, err = t.file.Seek(0, io.SeekStart); err == nil {
+			_, err = io.Copy(t.out, t.file)
+		}
+	} else if err == nil {
 		err = t.file.Sync()
 	}
 	if cerr := t.file.Close(); err == nil {
 		err = cerr
 	}
-	if err == nil {
+	if err == nil && t.path != "-" {
 		err = os.Rename(t.file.Name(), t.path)
 	}
+	t.closed = true
+	os.Remove(t.file.Name())
 	if err != nil {
-		os.Remove(t.file.Name())
 		return fmt.Errorf("write %s: %w", t.path, err)
 	}
 	return nil
 }
 
-// Abort drops the table: nothing appears under its name.
+// Abort drops the table unless Close succeeded: nothing appears under its
+// name, and nothing reaches out.
 func (t *Table) Abort() {
-	if t.file != nil {
+	if !t.closed {
 		t.file.Close()
 		os.Remove(t.file.Name())
 	}

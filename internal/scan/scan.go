@@ -64,18 +64,19 @@ type batch struct {
 
 // File reads every table of r and hands them to h. Normalizing runs on
 // several goroutines while h sees the rows in file order.
-func File(ctx context.Context, r *ingest.Reader, opts Options, h Handler) error {
+func File(parent context.Context, r *ingest.Reader, opts Options, h Handler) error {
 	workers := opts.Workers
 	if workers <= 0 {
 		workers = runtime.GOMAXPROCS(0)
 	}
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
+	ctx, cancel := context.WithCancel(parent)
 
 	raw := make(chan batch, workers*2)
 	done := make(chan batch, workers*2)
 	var readErr error
+	readDone := make(chan struct{})
 	go func() {
+		defer close(readDone)
 		defer close(raw)
 		readErr = read(ctx, r, raw)
 	}()
@@ -135,6 +136,9 @@ func File(ctx context.Context, r *ingest.Reader, opts Options, h Handler) error 
 			}
 		}
 	}
+	// The reader must have stopped touching r before File returns.
+	cancel()
+	<-readDone
 	select {
 	case e := <-normErr:
 		return e
@@ -143,10 +147,10 @@ func File(ctx context.Context, r *ingest.Reader, opts Options, h Handler) error 
 	if err != nil {
 		return err
 	}
-	if readErr != nil {
+	if readErr != nil && !errors.Is(readErr, context.Canceled) {
 		return readErr
 	}
-	return ctx.Err()
+	return parent.Err()
 }
 
 func deliver(h Handler, b batch) error {
