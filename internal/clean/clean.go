@@ -83,10 +83,10 @@ func Files(ctx context.Context, paths []string, out, rej *export.Table, opts Opt
 	if sum.Rows > 0 {
 		sum.ValidShare = float64(sum.RowsWithNumber) / float64(sum.Rows)
 	}
-	if err := c.writeUniques(out); err != nil {
+	if err := c.writeUniques(ctx, out); err != nil {
 		return sum, err
 	}
-	return sum, c.writeRejects(rej)
+	return sum, c.writeRejects(ctx, rej)
 }
 
 type cleaner struct {
@@ -179,12 +179,13 @@ func (c *cleaner) reject(line int, rej scan.Reject, reason string) error {
 	return c.rejects.write([]string{r.File, r.Sheet, strconv.Itoa(r.Row), r.Column, r.Text, reason})
 }
 
-func (c *cleaner) writeUniques(out *export.Table) error {
-	header := append(append([]string{}, Header...), c.columns.names...)
+func (c *cleaner) writeUniques(ctx context.Context, out *export.Table) error {
+	header := slices.Clone(Header)
 	if c.opts.Known != nil {
-		header = append(append(append([]string{}, Header...), "in_database"), c.columns.names...)
+		header = append(header, "in_database")
 		c.sum.Known = new(int)
 	}
+	header = append(header, c.columns.names...)
 	if err := out.Sheet("numbers", header); err != nil {
 		return err
 	}
@@ -194,7 +195,7 @@ func (c *cleaner) writeUniques(out *export.Table) error {
 	}
 	cells := make([]any, 0, len(header))
 	fields := make([]string, len(c.columns.names))
-	return c.uniques.each(func(rec []string) error {
+	return c.uniques.each(ctx, func(rec []string) error {
 		e164 := rec[0]
 		key, _ := strconv.ParseUint(e164[1:], 10, 64)
 		fileIdx, _ := strconv.Atoi(rec[7])
@@ -223,14 +224,14 @@ func (c *cleaner) writeUniques(out *export.Table) error {
 	})
 }
 
-func (c *cleaner) writeRejects(rej *export.Table) error {
+func (c *cleaner) writeRejects(ctx context.Context, rej *export.Table) error {
 	if rej == nil {
 		return nil
 	}
 	if err := rej.Sheet("rejects", export.RejectsHeader); err != nil {
 		return err
 	}
-	return c.rejects.each(func(rec []string) error {
+	return c.rejects.each(ctx, func(rec []string) error {
 		row, _ := strconv.Atoi(rec[2])
 		return rej.WriteReject(export.Reject{File: rec[0], Sheet: rec[1], Row: row, Column: rec[3], Text: rec[4], Reason: rec[5]})
 	})
@@ -285,6 +286,9 @@ func newSpill() (*spill, error) {
 	if err != nil {
 		return nil, err
 	}
+	// Unlinked at once: the data has no name, and a killed run leaves none
+	// of it behind (where the system allows removing an open file).
+	os.Remove(f.Name())
 	return &spill{f: f, w: bufio.NewWriterSize(f, 1<<16)}, nil
 }
 
@@ -299,7 +303,7 @@ func (s *spill) write(rec []string) error {
 }
 
 // each reads the records back in the order they were written.
-func (s *spill) each(fn func([]string) error) error {
+func (s *spill) each(ctx context.Context, fn func([]string) error) error {
 	if err := s.w.Flush(); err != nil {
 		return err
 	}
@@ -330,6 +334,9 @@ func (s *spill) each(fn func([]string) error) error {
 		if err != nil {
 			return fmt.Errorf("read back temporary file: %w", err)
 		}
+		if err := ctx.Err(); err != nil {
+			return err
+		}
 		if err := fn(rec); err != nil {
 			return err
 		}
@@ -338,5 +345,5 @@ func (s *spill) each(fn func([]string) error) error {
 
 func (s *spill) remove() {
 	s.f.Close()
-	os.Remove(s.f.Name())
+	os.Remove(s.f.Name()) // gone already, except on systems that refuse
 }

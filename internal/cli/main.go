@@ -76,13 +76,15 @@ func run(ctx context.Context, args []string, e env) int {
 		return g.resolve()
 	}
 	err := root.ExecuteContext(ctx)
-	if err == nil {
+	switch {
+	case err == nil:
 		return ExitOK
+	case ctx.Err() != nil:
+		fmt.Fprintln(e.stderr, "callbase: interrupted; nothing was half-written")
+		return ExitInterrupted
 	}
 	fmt.Fprintf(e.stderr, "callbase: %v\n", err)
 	switch {
-	case errors.Is(err, context.Canceled) || ctx.Err() != nil:
-		return ExitInterrupted
 	case !started, errors.Is(err, callbase.ErrUsage), errors.Is(err, callbase.ErrInput):
 		// Errors before a command starts come from cobra's own checks of
 		// flags and arguments: wrong usage.

