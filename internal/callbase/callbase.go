@@ -56,6 +56,23 @@ func (e *InputError) Error() string {
 // Unwrap lets errors.Is(err, ErrInput) hold for every InputError.
 func (e *InputError) Unwrap() []error { return []error{ErrInput, e.Err} }
 
+// Unallocated is why a number the numbering plan never issued is dead.
+const Unallocated = "unallocated"
+
+// Input marks err as unreadable input (exit 2) without changing its
+// message, for errors that already name their file and line.
+func Input(err error) error {
+	if err == nil {
+		return nil
+	}
+	return &inputError{err}
+}
+
+type inputError struct{ err error }
+
+func (e *inputError) Error() string   { return e.err.Error() }
+func (e *inputError) Unwrap() []error { return []error{ErrInput, e.err} }
+
 // Usagef returns an ErrUsage error with a formatted message.
 func Usagef(format string, args ...any) error {
 	return &usageError{msg: fmt.Sprintf(format, args...)}

@@ -14,8 +14,8 @@ import (
 	"slices"
 	"strconv"
 
+	"github.com/callbase/callbase/internal/callbase"
 	"github.com/callbase/callbase/internal/export"
-	"github.com/callbase/callbase/internal/importer"
 	"github.com/callbase/callbase/internal/ingest"
 	"github.com/callbase/callbase/internal/locate"
 	"github.com/callbase/callbase/internal/phone"
@@ -52,9 +52,6 @@ type Summary struct {
 // Header is the fixed part of the cleaned table; the first row's fields follow.
 var Header = []string{"e164", "national", "type", "country", "operator", "region", "zones", "ext",
 	"occurrences", "first_file", "first_sheet", "first_row"}
-
-// Unallocated is the reject reason of a number the numbering plan never issued.
-const Unallocated = "unallocated"
 
 // Files cleans the files into out, and rejects into rej, which may be the
 // same table for XLSX, where the rejects are a second sheet, or nil for
@@ -131,7 +128,7 @@ func (c *cleaner) Row(row *scan.Row) error {
 	valid := false
 	for _, n := range row.Numbers {
 		if n.Place.Unallocated {
-			if err := c.reject(row.Line, scan.Reject{Col: n.Col, Text: n.Text}, Unallocated); err != nil {
+			if err := c.reject(row.Line, scan.Reject{Col: n.Col, Text: n.Text}, callbase.Unallocated); err != nil {
 				return err
 			}
 			continue
@@ -175,8 +172,7 @@ func (c *cleaner) Row(row *scan.Row) error {
 
 func (c *cleaner) reject(line int, rej scan.Reject, reason string) error {
 	c.sum.Rejects[reason]++
-	r := importer.RejectOf(c.path, c.table, line, rej)
-	return c.rejects.write([]string{r.File, r.Sheet, strconv.Itoa(r.Row), r.Column, r.Text, reason})
+	return c.rejects.write([]string{c.path, c.table.Sheet, strconv.Itoa(line), rej.Column(c.table), rej.Text, reason})
 }
 
 func (c *cleaner) writeUniques(ctx context.Context, out *export.Table) error {

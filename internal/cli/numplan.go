@@ -158,7 +158,7 @@ func inputError(err error) error {
 	var pe *numplan.ParseError
 	var fe *os.PathError
 	if errors.As(err, &pe) || errors.As(err, &fe) {
-		return fmt.Errorf("%w: %w", callbase.ErrInput, err)
+		return callbase.Input(err)
 	}
 	return err
 }

@@ -1,5 +1,6 @@
 // Package importer takes files into the database: every row kept with its
-// fields, every number linked to its rows and bases, one transaction a file.
+// fields, every number linked to its rows and bases, all files of one call
+// in one transaction.
 package importer
 
 import (
@@ -170,21 +171,13 @@ func (w *writer) Row(row *scan.Row) error {
 	for _, rej := range row.Rejects {
 		s.Rejects[rej.Reason.String()]++
 		if w.opts.Rejects != nil {
-			if err := w.opts.Rejects.WriteReject(RejectOf(w.sum.File, w.table, row.Line, rej)); err != nil {
+			if err := w.opts.Rejects.WriteReject(export.Reject{File: w.sum.File, Sheet: w.table.Sheet, Row: row.Line,
+				Column: rej.Column(w.table), Text: rej.Text, Reason: rej.Reason.String()}); err != nil {
 				return err
 			}
 		}
 	}
 	return nil
-}
-
-// RejectOf turns a scan reject into a report line.
-func RejectOf(file string, t *ingest.Table, line int, rej scan.Reject) export.Reject {
-	col := ""
-	if rej.Col >= 0 && rej.Col < len(t.Header) {
-		col = t.Header[rej.Col]
-	}
-	return export.Reject{File: file, Sheet: t.Sheet, Row: line, Column: col, Text: rej.Text, Reason: rej.Reason.String()}
 }
 
 // fileHash is the SHA-256 of the file's bytes: the same content imported

@@ -45,6 +45,14 @@ type Reject struct {
 	Reason phone.Reason
 }
 
+// Column is the header of the reject's column in t.
+func (r Reject) Column(t *ingest.Table) string {
+	if r.Col >= 0 && r.Col < len(t.Header) {
+		return t.Header[r.Col]
+	}
+	return ""
+}
+
 // Handler receives the tables and rows of a file, in order, on the
 // goroutine that called File.
 type Handler interface {

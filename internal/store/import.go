@@ -8,6 +8,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/callbase/callbase/internal/callbase"
 )
 
 // ImportInfo describes one file being imported into a base.
@@ -37,12 +39,9 @@ type Place struct {
 	Unallocated      bool   // in no issued range: the number is dead
 }
 
-// DeadUnallocated is the dead_reason of a number the plan never issued.
-const DeadUnallocated = "unallocated"
-
 func (p Place) status() (status, reason string) {
 	if p.Unallocated {
-		return "dead", DeadUnallocated
+		return "dead", callbase.Unallocated
 	}
 	return "active", ""
 }
@@ -148,10 +147,10 @@ func ensureBase(ctx context.Context, tx *sql.Tx, info ImportInfo) (int64, error)
 	switch {
 	case err == nil:
 		if info.Source != "" && info.Source != haveSource {
-			return 0, fmt.Errorf("base %q has source %q, not %q\nTry: another --base, or leave out --source", info.Base, haveSource, info.Source)
+			return 0, callbase.Usagef("base %q has source %q, not %q\nTry: another --base, or leave out --source", info.Base, haveSource, info.Source)
 		}
 		if info.Temperature != "" && info.Temperature != haveTemp {
-			return 0, fmt.Errorf("base %q is %s, not %s\nTry: another --base, or leave out --temperature", info.Base, haveTemp, info.Temperature)
+			return 0, callbase.Usagef("base %q is %s, not %s\nTry: another --base, or leave out --temperature", info.Base, haveTemp, info.Temperature)
 		}
 		return id, nil
 	case !errors.Is(err, sql.ErrNoRows):

@@ -5,6 +5,8 @@ import (
 	"database/sql"
 	"errors"
 	"time"
+
+	"github.com/callbase/callbase/internal/callbase"
 )
 
 // PlanInfo describes the numbering plan a database uses.
@@ -80,9 +82,9 @@ func (t *Tx) Rederive(ctx context.Context, place func(key uint64, country string
 			status, reason := x.status, x.reason
 			switch {
 			case p.Unallocated && status == "active":
-				status, reason = "dead", DeadUnallocated
+				status, reason = "dead", callbase.Unallocated
 				r.Unallocated++
-			case !p.Unallocated && status == "dead" && reason == DeadUnallocated:
+			case !p.Unallocated && status == "dead" && reason == callbase.Unallocated:
 				status, reason = "active", ""
 				r.Revived++
 			}

@@ -3,7 +3,8 @@ package store
 import (
 	"context"
 	"database/sql"
-	"fmt"
+
+	"github.com/callbase/callbase/internal/callbase"
 )
 
 // Count is one line of a breakdown: how many have this key.
@@ -59,7 +60,7 @@ func (s *Store) Stats(ctx context.Context, base string) (Stats, error) {
 			return st, err
 		}
 		if n == 0 {
-			return st, fmt.Errorf("no base %q", base)
+			return st, callbase.Usagef("no base %q\nTry: callbase stats, to list the bases", base)
 		}
 	}
 	// ?1 = '' selects every base.

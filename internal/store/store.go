@@ -15,12 +15,16 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"time"
 
 	_ "modernc.org/sqlite" // registers the "sqlite" driver
 )
 
 //go:embed migrations/*.sql
 var migrations embed.FS
+
+// busyTimeout is how long a command waits for another one's lock.
+const busyTimeout = time.Minute
 
 // ErrNoDatabase is returned by OpenExisting when the file is missing.
 var ErrNoDatabase = errors.New("no database")
@@ -41,25 +45,27 @@ func Open(ctx context.Context, path string) (*Store, error) {
 	case !errors.Is(err, fs.ErrExist):
 		return nil, fmt.Errorf("create database: %w", err)
 	}
-	return open(ctx, path)
+	return open(ctx, path, false)
 }
 
-// OpenExisting opens the database at path and fails with ErrNoDatabase when
-// there is none, for commands that only read.
+// OpenExisting opens the database at path for commands that only read. It
+// fails with ErrNoDatabase when there is none, and refuses a file that is
+// not a callbase database rather than writing a schema into it.
 func OpenExisting(ctx context.Context, path string) (*Store, error) {
-	if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
+	fi, err := os.Stat(path)
+	if errors.Is(err, fs.ErrNotExist) || (err == nil && fi.Size() == 0) {
 		return nil, fmt.Errorf("%w at %s", ErrNoDatabase, path)
 	}
-	return open(ctx, path)
+	return open(ctx, path, true)
 }
 
-func open(ctx context.Context, path string) (*Store, error) {
+func open(ctx context.Context, path string, mustExist bool) (*Store, error) {
 	// WAL lets readers work beside one writer; the busy timeout makes
 	// concurrent commands wait for each other instead of failing; FULL sync
 	// makes a reported success survive a power cut; IMMEDIATE transactions
 	// take the write lock up front, so two writers never deadlock on upgrade.
 	q := url.Values{}
-	q.Set("_busy_timeout", "60000")
+	q.Set("_busy_timeout", strconv.Itoa(int(busyTimeout.Milliseconds())))
 	q.Set("_journal_mode", "WAL")
 	q.Set("_synchronous", "FULL")
 	q.Set("_foreign_keys", "1")
@@ -71,12 +77,48 @@ func open(ctx context.Context, path string) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open database %s: %w", path, err)
 	}
+	// Setting up a connection switches the journal to WAL, which SQLite
+	// refuses at once, without its busy handler, while another process
+	// creates the same new database: wait for that as for any lock.
+	deadline := time.Now().Add(busyTimeout)
+	for wait := 10 * time.Millisecond; ; wait = min(2*wait, time.Second) {
+		err = db.PingContext(ctx)
+		if err == nil || !isBusy(err) || ctx.Err() != nil || time.Now().After(deadline) {
+			break
+		}
+		time.Sleep(wait)
+	}
+	if err != nil {
+		db.Close()
+		return nil, fmt.Errorf("open database %s: %w", path, err)
+	}
 	s := &Store{db: db, path: path}
+	if mustExist {
+		var n int
+		err := db.QueryRowContext(ctx, `SELECT count(*) FROM sqlite_schema WHERE name = 'schema_migrations'`).Scan(&n)
+		if err == nil && n == 0 {
+			err = errors.New("not a callbase database")
+		}
+		if err != nil {
+			db.Close()
+			return nil, fmt.Errorf("open database %s: %w", path, err)
+		}
+	}
 	if err := s.migrate(ctx); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("open database %s: %w", path, err)
 	}
 	return s, nil
+}
+
+// isBusy tells SQLITE_BUSY and SQLITE_LOCKED errors.
+func isBusy(err error) bool {
+	var coded interface{ Code() int }
+	if !errors.As(err, &coded) {
+		return false
+	}
+	code := coded.Code() & 0xff
+	return code == 5 || code == 6
 }
 
 // Close closes the database.
@@ -86,40 +128,44 @@ func (s *Store) Close() error { return s.db.Close() }
 func (s *Store) Path() string { return s.path }
 
 // migrate applies every embedded migration newer than the database, each in
-// its own transaction with its version recorded.
+// its own transaction with its version recorded. The version is read inside
+// that (IMMEDIATE) transaction, so two commands starting on a new database
+// do not both apply the same migration.
 func (s *Store) migrate(ctx context.Context) error {
 	if _, err := s.db.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
 		version INTEGER PRIMARY KEY, name TEXT NOT NULL) STRICT`); err != nil {
-		return err
-	}
-	var current int
-	if err := s.db.QueryRowContext(ctx, `SELECT coalesce(max(version), 0) FROM schema_migrations`).Scan(&current); err != nil {
 		return err
 	}
 	files, err := migrationFiles()
 	if err != nil {
 		return err
 	}
+	latest := files[len(files)-1].version
 	for _, m := range files {
-		if m.version <= current {
-			continue
-		}
-		body, err := migrations.ReadFile(m.path)
-		if err != nil {
-			return err
-		}
-		if err := s.inTx(ctx, func(tx *sql.Tx) error {
+		var current int
+		err := s.inTx(ctx, func(tx *sql.Tx) error {
+			if err := tx.QueryRowContext(ctx, `SELECT coalesce(max(version), 0) FROM schema_migrations`).Scan(&current); err != nil {
+				return err
+			}
+			if m.version <= current {
+				return nil
+			}
+			body, err := migrations.ReadFile(m.path)
+			if err != nil {
+				return err
+			}
 			if _, err := tx.ExecContext(ctx, string(body)); err != nil {
 				return fmt.Errorf("migration %s: %w", m.name, err)
 			}
-			_, err := tx.ExecContext(ctx, `INSERT INTO schema_migrations (version, name) VALUES (?, ?)`, m.version, m.name)
+			_, err = tx.ExecContext(ctx, `INSERT INTO schema_migrations (version, name) VALUES (?, ?)`, m.version, m.name)
 			return err
-		}); err != nil {
+		})
+		if err != nil {
 			return err
 		}
-	}
-	if current > 0 && len(files) > 0 && current > files[len(files)-1].version {
-		return fmt.Errorf("database schema version %d is newer than this callbase knows (%d)\nTry: a newer callbase", current, files[len(files)-1].version)
+		if current > latest {
+			return fmt.Errorf("database schema version %d is newer than this callbase knows (%d)\nTry: a newer callbase", current, latest)
+		}
 	}
 	return nil
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 )
@@ -233,6 +234,48 @@ func TestBaseKeepsSourceAndTemperature(t *testing.T) {
 	for _, tt := range tests {
 		if err := start(tt.info); (err != nil) != tt.wantErr {
 			t.Errorf("%+v: err = %v, want error %v", tt.info, err, tt.wantErr)
+		}
+	}
+}
+
+func TestOpenExistingRefusesOtherFiles(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	empty := filepath.Join(dir, "empty.db")
+	os.WriteFile(empty, nil, 0o600)
+	if _, err := OpenExisting(ctx, empty); !errors.Is(err, ErrNoDatabase) {
+		t.Errorf("zero-byte file: %v, want ErrNoDatabase", err)
+	}
+	// Another program's SQLite file: refused, and left without our schema.
+	other := filepath.Join(dir, "other.db")
+	st, err := Open(ctx, other)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st.db.Exec(`DROP TABLE schema_migrations`)
+	st.Close()
+	if _, err := OpenExisting(ctx, other); err == nil || !strings.Contains(err.Error(), "not a callbase database") {
+		t.Errorf("other SQLite file: %v", err)
+	}
+}
+
+// TestConcurrentOpenOfNewDatabase: commands started together on a new
+// database wait for each other's migrations instead of failing.
+func TestConcurrentOpenOfNewDatabase(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "new.db")
+	errs := make(chan error, 4)
+	for range 4 {
+		go func() {
+			st, err := Open(context.Background(), path)
+			if err == nil {
+				err = st.Close()
+			}
+			errs <- err
+		}()
+	}
+	for range 4 {
+		if err := <-errs; err != nil {
+			t.Error(err)
 		}
 	}
 }
