@@ -36,6 +36,8 @@ type Options struct {
 type Summary struct {
 	Files          []string       `json:"files"`
 	Rows           int            `json:"rows"`
+	TitleRows      int            `json:"title_rows"`     // rows above a header, left out
+	SkippedSheets  []string       `json:"skipped_sheets"` // sheets with no base in them, and why
 	RowsWithNumber int            `json:"rows_with_number"`
 	ValidShare     float64        `json:"valid_share"` // rows with a valid number / rows
 	Numbers        int            `json:"numbers"`
@@ -57,7 +59,7 @@ var Header = []string{"e164", "national", "type", "country", "operator", "region
 // same table for XLSX, where the rejects are a second sheet, or nil for
 // none (they are counted all the same).
 func Files(ctx context.Context, paths []string, out, rej *export.Table, opts Options) (Summary, error) {
-	sum := Summary{Files: paths, ByType: map[string]int{}, ByCountry: map[string]int{},
+	sum := Summary{Files: paths, SkippedSheets: []string{}, ByType: map[string]int{}, ByCountry: map[string]int{},
 		ByRegion: map[string]int{}, ByZone: map[string]int{}, Rejects: map[string]int{}}
 	c := &cleaner{sum: &sum, opts: &opts, count: map[uint64]uint32{}}
 	var err error
@@ -110,11 +112,13 @@ func (c *cleaner) file(ctx context.Context, idx int, path string) error {
 	}
 	defer r.Close()
 	c.fileIdx, c.path, c.reader = idx, path, r
-	return scan.File(ctx, r, scan.Options{Region: c.opts.Region, Locator: c.opts.Locator}, c)
+	skipped := func(err error) { c.sum.SkippedSheets = append(c.sum.SkippedSheets, err.Error()) }
+	return scan.File(ctx, r, scan.Options{Region: c.opts.Region, Locator: c.opts.Locator, Skipped: skipped}, c)
 }
 
 func (c *cleaner) Table(_ int, t *ingest.Table) error {
 	c.table = t
+	c.sum.TitleRows += len(t.Skipped)
 	c.layout = c.columns.layout(t.Header)
 	return nil
 }
@@ -149,10 +153,11 @@ func (c *cleaner) Row(row *scan.Row) error {
 		// sheet, line, then pairs of output position and field
 		rec := append(c.record[:0], n.E164, n.Type.String(), n.Country, n.Place.Operator, n.Place.Region,
 			n.Place.ZoneList(), n.Ext, strconv.Itoa(c.fileIdx), c.table.Sheet, strconv.Itoa(row.Line))
+		for len(c.layout) < len(row.Cells) { // a row wider than the header
+			c.layout = append(c.layout, c.columns.add(ingest.ColumnName(len(c.layout))))
+		}
 		for col, cell := range row.Cells {
-			if col < len(c.layout) {
-				rec = append(rec, strconv.Itoa(c.layout[col]), cell)
-			}
+			rec = append(rec, strconv.Itoa(c.layout[col]), cell)
 		}
 		c.record = rec
 		if err := c.uniques.write(rec); err != nil {
@@ -261,11 +266,19 @@ func (cs *columns) layout(header []string) []int {
 			out[i] = cs.index[name][k]
 			continue
 		}
-		cs.index[name] = append(cs.index[name], len(cs.names))
-		out[i] = len(cs.names)
-		cs.names = append(cs.names, name)
+		out[i] = cs.add(name)
 	}
 	return out
+}
+
+// add gives name one more place and returns it.
+func (cs *columns) add(name string) int {
+	if cs.index == nil {
+		cs.index = map[string][]int{}
+	}
+	cs.index[name] = append(cs.index[name], len(cs.names))
+	cs.names = append(cs.names, name)
+	return len(cs.names) - 1
 }
 
 // spill is a temporary file that keeps what the output needs until the

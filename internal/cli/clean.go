@@ -142,6 +142,7 @@ func (o *cleanOptions) printClean(s clean.Summary) {
 	o.summaryf("  zones      %s\n", top(s.ByZone, 5))
 	o.summaryf("  regions    %s\n", top(s.ByRegion, 5))
 	o.summaryf("  rejects    %s\n", byReason(s.Rejects))
+	o.printSkips(s.TitleRows, s.SkippedSheets)
 	where := o.out
 	if o.rejects != "" {
 		where += ", rejects in " + o.rejects

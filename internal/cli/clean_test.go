@@ -136,3 +136,41 @@ func TestStdoutOnlyOnSuccess(t *testing.T) {
 		t.Errorf("failed import: exit %d, stdout %q; want 2 and nothing", r.code, r.stdout)
 	}
 }
+
+// TestCleanOwnOutput: a workbook cleaned by callbase cleans again; its
+// rejects sheet holds no base and is left out, and said so.
+func TestCleanOwnOutput(t *testing.T) {
+	dir := t.TempDir()
+	first := filepath.Join(dir, "first.xlsx")
+	mustRun(t, "", "clean", filepath.Join(testdata, "sample", "base.csv"), "-o", first)
+	r := mustRun(t, "", "--json", "clean", first, "-o", filepath.Join(dir, "second.csv"))
+	s := decode[map[string]any](t, r.stdout)
+	skipped, _ := s["skipped_sheets"].([]any)
+	if s["unique"] != 27.0 || len(skipped) != 1 || !strings.Contains(fmt.Sprint(skipped[0]), "rejects") {
+		t.Errorf("unique %v, skipped sheets %v; want 27 and the rejects sheet", s["unique"], skipped)
+	}
+}
+
+// TestTitleRowsAreTold: rows taken for a title above the data are not
+// lost silently: the summary counts them.
+func TestTitleRowsAreTold(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "titled.csv")
+	os.WriteFile(path, []byte("Выгрузка клиентов за ноябрь\nИмя;Телефон\nА;89161234567\nБ;89031234567\n"), 0o600)
+	r := mustRun(t, "", "clean", path, "-o", filepath.Join(t.TempDir(), "c.csv"))
+	if !strings.Contains(r.stderr, "left out   1 title row(s) above the header") {
+		t.Errorf("summary does not tell the title row:\n%s", r.stderr)
+	}
+}
+
+// TestCleanKeepsCellsPastTheHeader: a row wider than the header keeps its
+// extra cells in a column of its own.
+func TestCleanKeepsCellsPastTheHeader(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "wide.csv")
+	os.WriteFile(path, []byte("Имя;Телефон\nА;89161234567\nБ;89031234567;дополнительно\n"), 0o600)
+	out := filepath.Join(t.TempDir(), "c.csv")
+	mustRun(t, "", "clean", path, "-o", out)
+	got, _ := os.ReadFile(out)
+	if !bytes.Contains(got, []byte(",Имя,Телефон,C\n")) || !bytes.Contains(got, []byte(",Б,89031234567,дополнительно\n")) {
+		t.Errorf("extra cell lost:\n%s", got)
+	}
+}

@@ -138,6 +138,7 @@ func (o *importOptions) printImport(s importer.Summary) {
 	o.summaryf("  numbers    %d found: %d unique, %d new, %d already known, %d duplicates within the file\n",
 		s.Numbers, s.Unique, s.New, s.Known, s.FileDuplicates)
 	o.summaryf("  rejects    %s\n", byReason(s.Rejects))
+	o.printSkips(s.TitleRows, s.SkippedSheets)
 	if s.Unallocated > 0 {
 		o.summaryf("  dead       %d unallocated (never issued), kept as dead\n", s.Unallocated)
 	}

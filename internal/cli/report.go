@@ -42,6 +42,17 @@ func top(m map[string]int, n int) string {
 	return strings.Join(parts, "; ")
 }
 
+// printSkips tells what was left out of a file without being a reject:
+// title rows above the header and sheets that hold no base.
+func (g *globals) printSkips(titleRows int, sheets []string) {
+	if titleRows > 0 {
+		g.summaryf("  left out   %d title row(s) above the header\n", titleRows)
+	}
+	for _, s := range sheets {
+		g.summaryf("  left out   %s\n", strings.ReplaceAll(s, "\n", "\n             "))
+	}
+}
+
 // byReason prints reject counts with their total: "12 (too_short 8; invalid 4)".
 func byReason(m map[string]int) string {
 	total := 0

@@ -44,6 +44,8 @@ type Summary struct {
 	AlreadyImported bool           `json:"already_imported"`
 	DryRun          bool           `json:"dry_run"`
 	Rows            int            `json:"rows"`
+	TitleRows       int            `json:"title_rows"`     // rows above a header, not imported
+	SkippedSheets   []string       `json:"skipped_sheets"` // sheets with no base in them, and why
 	RowsWithNumber  int            `json:"rows_with_number"`
 	Numbers         int            `json:"numbers"`
 	Unique          int            `json:"unique"`
@@ -79,7 +81,7 @@ func Files(ctx context.Context, st *store.Store, paths []string, opts Options) (
 }
 
 func file(ctx context.Context, tx *store.Tx, path string, opts Options) (Summary, error) {
-	sum := Summary{File: path, Base: opts.Base, DryRun: opts.DryRun,
+	sum := Summary{File: path, Base: opts.Base, DryRun: opts.DryRun, SkippedSheets: []string{},
 		Rejects: map[string]int{}, ByRegion: map[string]int{}, ByZone: map[string]int{}}
 	hash, err := fileHash(path)
 	if err != nil {
@@ -104,7 +106,8 @@ func file(ctx context.Context, tx *store.Tx, path string, opts Options) (Summary
 		return sum, err
 	}
 	w := &writer{ctx: ctx, im: im, sum: &sum, opts: &opts, reader: r, seen: map[uint64]struct{}{}}
-	if err := scan.File(ctx, r, scan.Options{Region: opts.Region, Locator: opts.Locator}, w); err != nil {
+	skipped := func(err error) { sum.SkippedSheets = append(sum.SkippedSheets, err.Error()) }
+	if err := scan.File(ctx, r, scan.Options{Region: opts.Region, Locator: opts.Locator, Skipped: skipped}, w); err != nil {
 		return sum, err
 	}
 	sum.Unique = len(w.seen)
@@ -130,6 +133,7 @@ type writer struct {
 
 func (w *writer) Table(idx int, t *ingest.Table) error {
 	w.table, w.tblIdx = t, idx
+	w.sum.TitleRows += len(t.Skipped)
 	return w.im.AddTable(w.ctx, idx, t.Sheet, t.Header, t.PhoneCols)
 }
 

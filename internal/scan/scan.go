@@ -3,12 +3,14 @@
 package scan
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"io"
 	"runtime"
 	"sync"
 
+	"github.com/callbase/callbase/internal/callbase"
 	"github.com/callbase/callbase/internal/ingest"
 	"github.com/callbase/callbase/internal/locate"
 	"github.com/callbase/callbase/internal/phone"
@@ -36,6 +38,10 @@ type Options struct {
 	Region  string          // default region of numbers without a country code
 	Workers int             // normalizing goroutines; all cores when 0
 	Locator *locate.Locator // places every number found; nil leaves Place empty
+	// Skipped hears of each sheet of a workbook left out for having no
+	// phone column or no data; nil fails on it instead. A workbook with
+	// no usable sheet fails all the same.
+	Skipped func(err error)
 }
 
 // Reject is a piece of a phone cell that is not a number, and why.
@@ -86,7 +92,7 @@ func File(parent context.Context, r *ingest.Reader, opts Options, h Handler) err
 	go func() {
 		defer close(readDone)
 		defer close(raw)
-		readErr = read(ctx, r, raw)
+		readErr = read(ctx, r, raw, opts.Skipped)
 	}()
 
 	var wg sync.WaitGroup
@@ -176,8 +182,9 @@ func deliver(h Handler, b batch) error {
 }
 
 // read cuts the file into batches of rows, numbered in file order.
-func read(ctx context.Context, r *ingest.Reader, out chan<- batch) error {
+func read(ctx context.Context, r *ingest.Reader, out chan<- batch, skipped func(error)) error {
 	seq := 0
+	var firstSkip error
 	send := func(b batch) bool {
 		b.seq = seq
 		seq++
@@ -191,7 +198,16 @@ func read(ctx context.Context, r *ingest.Reader, out chan<- batch) error {
 	for tableIdx := 0; ; tableIdx++ {
 		t, err := r.NextTable()
 		if errors.Is(err, io.EOF) {
+			if tableIdx == 0 && firstSkip != nil {
+				return firstSkip // no sheet was usable
+			}
 			return nil
+		}
+		if skipped != nil && unusableSheet(err) {
+			firstSkip = cmp.Or(firstSkip, err)
+			skipped(err)
+			tableIdx--
+			continue
 		}
 		if err != nil {
 			return err
@@ -217,6 +233,14 @@ func read(ctx context.Context, r *ingest.Reader, out chan<- batch) error {
 			return ctx.Err()
 		}
 	}
+}
+
+// unusableSheet tells a sheet of a workbook that holds no base: no phone
+// column, or a header and nothing under it.
+func unusableSheet(err error) bool {
+	var ie *callbase.InputError
+	return errors.As(err, &ie) && ie.Sheet != "" &&
+		(errors.Is(err, ingest.ErrNoPhoneColumn) || errors.Is(err, ingest.ErrNoData))
 }
 
 // normalizeRow fills row's Numbers and Rejects from its phone cells. An
