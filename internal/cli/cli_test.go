@@ -160,7 +160,7 @@ func TestParseNow(t *testing.T) {
 }
 
 func TestNowFromEnvironment(t *testing.T) {
-	g := &globals{env: env{clock: func() time.Time { return testNow }, getenv: func(k string) string {
+	g := &globals{region: "RU", env: env{clock: func() time.Time { return testNow }, getenv: func(k string) string {
 		return map[string]string{"CALLBASE_NOW": "2026-12-01T10:00:00Z", "CALLBASE_DB": "/tmp/x.db"}[k]
 	}}}
 	if err := g.resolve(); err != nil {
@@ -169,7 +169,7 @@ func TestNowFromEnvironment(t *testing.T) {
 	if !g.now.Equal(time.Date(2026, 12, 1, 10, 0, 0, 0, time.UTC)) || g.db != "/tmp/x.db" {
 		t.Errorf("now %v, db %q: environment not used", g.now, g.db)
 	}
-	g = &globals{env: g.env, nowArg: "2026-11-28T00:00:00Z", db: "flag.db"}
+	g = &globals{env: g.env, region: "RU", nowArg: "2026-11-28T00:00:00Z", db: "flag.db"}
 	if err := g.resolve(); err != nil {
 		t.Fatal(err)
 	}
@@ -378,5 +378,22 @@ func TestNumplanInfoEmbedded(t *testing.T) {
 		if !strings.Contains(r.stdout, s) {
 			t.Errorf("numplan info lacks %q:\n%s", s, r.stdout)
 		}
+	}
+}
+
+func TestDryRunCreatesNoDatabase(t *testing.T) {
+	db := tempDB(t)
+	r := mustRun(t, db, "--json", "import", filepath.Join(testdata, "cli", "vendor-a.csv"), "--base", "a", "--dry-run")
+	if s := decode[[]importSummary](t, r.stdout); s[0].New != 3 {
+		t.Errorf("dry run summary %+v", s[0])
+	}
+	if _, err := os.Stat(db); err == nil {
+		t.Error("--dry-run created the database")
+	}
+	if r := runCLI(t, db, "--region", "XX", "import", filepath.Join(testdata, "cli", "vendor-a.csv"), "--base", "a"); r.code != 2 || !strings.Contains(r.stderr, "--region") {
+		t.Errorf("--region XX: exit %d, %s", r.code, r.stderr)
+	}
+	if _, err := os.Stat(db); err == nil {
+		t.Error("a bad --region created the database")
 	}
 }

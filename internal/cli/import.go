@@ -2,6 +2,10 @@ package cli
 
 import (
 	"context"
+	"errors"
+	"io/fs"
+	"os"
+	"path/filepath"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -80,7 +84,18 @@ func (o *importOptions) check() error {
 }
 
 func runImport(ctx context.Context, o *importOptions) error {
-	st, err := store.Open(ctx, o.db)
+	db := o.db
+	if _, err := os.Stat(db); o.dryRun && errors.Is(err, fs.ErrNotExist) {
+		// A dry run writes nothing, not even a new database: it runs
+		// against an empty one of its own.
+		dir, err := os.MkdirTemp("", "callbase-dry-run-*")
+		if err != nil {
+			return err
+		}
+		defer os.RemoveAll(dir)
+		db = filepath.Join(dir, "callbase.db")
+	}
+	st, err := store.Open(ctx, db)
 	if err != nil {
 		return err
 	}

@@ -15,6 +15,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/callbase/callbase/internal/callbase"
+	"github.com/callbase/callbase/internal/phone"
 )
 
 // Exit statuses, listed in the help.
@@ -141,6 +142,9 @@ func (g *globals) resolve() error {
 		g.now = t
 	}
 	g.region = strings.ToUpper(g.region)
+	if _, err := phone.NewNormalizer(g.region); err != nil {
+		return callbase.Usagef("--region %q: not a region code\nTry: --region RU, or another ISO 3166 code such as KZ or BY", g.region)
+	}
 	return nil
 }
 
