@@ -116,11 +116,18 @@ func runClean(ctx context.Context, o *cleanOptions) error {
 	if err != nil {
 		return err
 	}
-	if err := out.Close(); err != nil {
-		return err
-	}
+	// Both files are written out before either is put in place.
+	tables := []*export.Table{out}
 	if rej != nil && rej != out {
-		if err := rej.Close(); err != nil {
+		tables = append(tables, rej)
+	}
+	for _, t := range tables {
+		if err := t.Finish(); err != nil {
+			return err
+		}
+	}
+	for _, t := range tables {
+		if err := t.Close(); err != nil {
 			return err
 		}
 	}

@@ -117,6 +117,7 @@ func runImport(ctx context.Context, o *importOptions) error {
 		if err := opts.Rejects.Sheet("rejects", export.RejectsHeader); err != nil {
 			return err
 		}
+		opts.Ready = opts.Rejects.Finish
 	}
 	var finish func()
 	opts.Progress, finish = o.progress("import")

@@ -39,16 +39,17 @@ func FormatOf(path string) (Format, error) {
 // XLSX table may have several. Strings are written as text (so phone cells
 // stay text in XLSX and leading zeros survive), integers as numbers.
 type Table struct {
-	format Format
-	file   *os.File  // the temporary file, renamed into place (or copied to out) by Close
-	path   string    // "-" for out
-	out    io.Writer // where "-" goes
-	buf    *bufio.Writer
-	csv    *csv.Writer
-	xlsx   *spreadsheet.Writer
-	sheets int
-	record []string
-	closed bool
+	format   Format
+	file     *os.File  // the temporary file, renamed into place (or copied to out) by Close
+	path     string    // "-" for out
+	out      io.Writer // where "-" goes
+	buf      *bufio.Writer
+	csv      *csv.Writer
+	xlsx     *spreadsheet.Writer
+	sheets   int
+	record   []string
+	finished bool
+	closed   bool
 }
 
 // Create starts a table at path, in the format of its extension, or CSV on
@@ -122,8 +123,14 @@ func cellString(c any) string {
 	return fmt.Sprint(c)
 }
 
-// Close finishes the file and puts it in place.
-func (t *Table) Close() error {
+// Finish writes out and syncs everything buffered, so that only putting
+// the file in place is left to Close. A command that also commits to the
+// database finishes its files first, commits, then closes them: a full
+// disk fails it before anything lands.
+func (t *Table) Finish() error {
+	if t.finished {
+		return nil
+	}
 	var err error
 	if t.format == XLSX {
 		err = t.xlsx.Close()
@@ -134,12 +141,23 @@ func (t *Table) Close() error {
 	if err == nil {
 		err = t.buf.Flush()
 	}
+	if err == nil {
+		err = t.file.Sync()
+	}
+	if err != nil {
+		return fmt.Errorf("write %s: %w", t.path, err)
+	}
+	t.finished = true
+	return nil
+}
+
+// Close finishes the file and puts it in place (or copies it to out).
+func (t *Table) Close() error {
+	err := t.Finish()
 	if err == nil && t.path == "-" {
 		if _, err = t.file.Seek(0, io.SeekStart); err == nil {
 			_, err = io.Copy(t.out, t.file)
 		}
-	} else if err == nil {
-		err = t.file.Sync()
 	}
 	if cerr := t.file.Close(); err == nil {
 		err = cerr

@@ -34,6 +34,9 @@ type Options struct {
 	DryRun      bool          // do everything, then roll back
 	Rejects     *export.Table // when set, every rejected cell is written here
 	Progress    func(done, total int64)
+	// Ready, when set, runs just before the commit; its error rolls the
+	// import back. Output files are finished there.
+	Ready func() error
 }
 
 // Summary is the honest account of one file's import.
@@ -73,6 +76,11 @@ func Files(ctx context.Context, st *store.Store, paths []string, opts Options) (
 			return sums, err
 		}
 		sums = append(sums, sum)
+	}
+	if opts.Ready != nil {
+		if err := opts.Ready(); err != nil {
+			return sums, err
+		}
 	}
 	if opts.DryRun {
 		return sums, tx.Rollback()

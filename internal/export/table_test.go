@@ -1,0 +1,136 @@
+package export
+
+import (
+	"bytes"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/callbase/callbase/internal/callbase"
+	"github.com/callbase/callbase/internal/spreadsheet"
+)
+
+func TestTableAppearsOnlyWhenClosed(t *testing.T) {
+	for _, name := range []string{"out.csv", "out.xlsx"} {
+		path := filepath.Join(t.TempDir(), name)
+		tbl, err := Create(path, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := tbl.Sheet("numbers", []string{"e164", "n"}); err != nil {
+			t.Fatal(err)
+		}
+		if err := tbl.Row([]any{"+79161234567", 3}); err != nil {
+			t.Fatal(err)
+		}
+		if err := tbl.Finish(); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := os.Stat(path); err == nil {
+			t.Errorf("%s exists before Close", name)
+		}
+		if err := tbl.Close(); err != nil {
+			t.Fatal(err)
+		}
+		tbl.Abort() // after Close: no effect
+		fi, err := os.Stat(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if fi.Mode().Perm() != 0o600 {
+			t.Errorf("%s has mode %v, want 0600", name, fi.Mode().Perm())
+		}
+		if left, _ := filepath.Glob(filepath.Join(filepath.Dir(path), ".*tmp")); len(left) > 0 {
+			t.Errorf("temporary files left: %v", left)
+		}
+	}
+}
+
+func TestAbortLeavesNothing(t *testing.T) {
+	dir := t.TempDir()
+	var out bytes.Buffer
+	for _, path := range []string{filepath.Join(dir, "out.csv"), "-"} {
+		tbl, err := Create(path, &out)
+		if err != nil {
+			t.Fatal(err)
+		}
+		tbl.Sheet("numbers", []string{"e164"})
+		tbl.Row([]any{"+79161234567"})
+		tbl.Abort()
+	}
+	if entries, _ := os.ReadDir(dir); len(entries) > 0 || out.Len() > 0 {
+		t.Errorf("after Abort: files %v, stdout %q", entries, out.String())
+	}
+}
+
+func TestStdoutOnClose(t *testing.T) {
+	var out bytes.Buffer
+	tbl, err := Create("-", &out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tbl.Sheet("numbers", []string{"e164", "name"})
+	tbl.Row([]any{"+79161234567", "Иванов, Иван"})
+	if out.Len() > 0 {
+		t.Error("data reached stdout before Close")
+	}
+	if err := tbl.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if want := "e164,name\n+79161234567,\"Иванов, Иван\"\n"; out.String() != want {
+		t.Errorf("stdout %q, want %q", out.String(), want)
+	}
+}
+
+// TestXLSXKeepsPhonesAsText reads the workbook back: +7... and leading
+// zeros survive as written.
+func TestXLSXKeepsPhonesAsText(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "out.xlsx")
+	tbl, err := Create(path, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tbl.Sheet("numbers", RejectsHeader)
+	tbl.WriteReject(Reject{File: "a.csv", Row: 7, Column: "Телефон", Text: "0012", Reason: "too_short"})
+	tbl.Sheet("more", []string{"e164"})
+	tbl.Row([]any{"+79161234567"})
+	if err := tbl.Close(); err != nil {
+		t.Fatal(err)
+	}
+	book, err := spreadsheet.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer book.Close()
+	var got []string
+	for _, sheet := range book.Sheets() {
+		rows, _ := book.Rows(sheet)
+		for rows.Next() {
+			got = append(got, strings.Join(rows.Cells(), "|"))
+		}
+		rows.Close()
+	}
+	want := []string{"file|sheet|row|column|text|reason", "a.csv||7|Телефон|0012|too_short", "e164", "+79161234567"}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("read back:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}
+
+func TestFormatOf(t *testing.T) {
+	for path, want := range map[string]Format{"a.csv": CSV, "A.XLSX": XLSX, "b.txt": CSV} {
+		if got, err := FormatOf(path); err != nil || got != want {
+			t.Errorf("FormatOf(%s) = %v, %v", path, got, err)
+		}
+	}
+	if _, err := FormatOf("a.pdf"); !errors.Is(err, callbase.ErrUsage) {
+		t.Errorf("FormatOf(a.pdf): %v, want a usage error", err)
+	}
+	tbl, _ := Create(filepath.Join(t.TempDir(), "one.csv"), nil)
+	defer tbl.Abort()
+	tbl.Sheet("a", nil)
+	if err := tbl.Sheet("b", nil); err == nil {
+		t.Error("a CSV table took a second sheet")
+	}
+}
