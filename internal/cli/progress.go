@@ -19,8 +19,16 @@ func isTerminal(w io.Writer) bool {
 // is unknown until the end. It shows no names or numbers: progress output
 // never carries personal data.
 func newProgressBar(w io.Writer, what string) (func(done, total int64), func()) {
-	var bar *progressbar.ProgressBar
+	var (
+		bar       *progressbar.ProgressBar
+		lastTotal int64
+	)
 	update := func(done, total int64) {
+		if bar != nil && total != lastTotal { // the next file
+			bar.Finish()
+			bar = nil
+		}
+		lastTotal = total
 		if bar == nil {
 			opts := []progressbar.Option{
 				progressbar.OptionSetWriter(w),

@@ -49,16 +49,6 @@ func (t Type) String() string {
 	return "unknown"
 }
 
-// ParseType is the inverse of Type.String.
-func ParseType(s string) (Type, bool) {
-	for i, name := range typeNames {
-		if name == s {
-			return Type(i), true
-		}
-	}
-	return Unknown, false
-}
-
 // Reason says why a piece of a cell is not a number. OK means it is one.
 type Reason uint8
 
@@ -80,19 +70,6 @@ func (r Reason) String() string {
 	}
 	return "invalid"
 }
-
-// ParseReason is the inverse of Reason.String.
-func ParseReason(s string) (Reason, bool) {
-	for i, name := range reasonNames {
-		if name == s {
-			return Reason(i), true
-		}
-	}
-	return Invalid, false
-}
-
-// Reasons lists every reject reason in a stable order, for reports.
-func Reasons() []Reason { return []Reason{Empty, NoDigits, TooShort, TooLong, Invalid, DigitsLost} }
 
 // Number is one valid telephone number.
 type Number struct {
@@ -150,9 +127,6 @@ func NewNormalizer(region string) (*Normalizer, error) {
 		key:    make([]byte, 0, 32),
 	}, nil
 }
-
-// Region is the default region the Normalizer was made for.
-func (n *Normalizer) Region() string { return n.region }
 
 // Cell returns one Result for every number-like piece of cell, in order.
 // An empty cell gives one Result with Reason Empty; every cell gives at

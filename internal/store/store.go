@@ -31,8 +31,7 @@ var ErrNoDatabase = errors.New("no database")
 
 // Store is an open callbase database.
 type Store struct {
-	db   *sql.DB
-	path string
+	db *sql.DB
 }
 
 // Open opens the database at path, creating it readable by its owner only
@@ -92,7 +91,7 @@ func open(ctx context.Context, path string, mustExist bool) (*Store, error) {
 		db.Close()
 		return nil, fmt.Errorf("open database %s: %w", path, err)
 	}
-	s := &Store{db: db, path: path}
+	s := &Store{db: db}
 	if mustExist {
 		var n int
 		err := db.QueryRowContext(ctx, `SELECT count(*) FROM sqlite_schema WHERE name = 'schema_migrations'`).Scan(&n)
@@ -123,9 +122,6 @@ func isBusy(err error) bool {
 
 // Close closes the database.
 func (s *Store) Close() error { return s.db.Close() }
-
-// Path is the file the store lives in.
-func (s *Store) Path() string { return s.path }
 
 // migrate applies every embedded migration newer than the database, each in
 // its own transaction with its version recorded. The version is read inside
