@@ -1,11 +1,13 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -213,7 +215,7 @@ func (im *Import) AddNumber(ctx context.Context, rowID int64, col int, n Number,
 }
 
 // flushAt is how many queued rows or links make the batches be written.
-const flushAt = 1024
+const flushAt = 8192
 
 func (im *Import) flushIfFull(ctx context.Context) error {
 	if im.rows.n < flushAt && im.links.n < flushAt {
@@ -226,6 +228,9 @@ func (im *Import) flushIfFull(ctx context.Context) error {
 // once. (Deferring the checks instead makes SQLite scan base_numbers for
 // each row inserted while a violation is pending.)
 func (im *Import) flush(ctx context.Context) error {
+	// Keys in order touch the B-trees page after page instead of at random.
+	im.numbers.sortBy(0)
+	im.bases.sortBy(1)
 	for _, b := range []*batch{&im.rows, &im.numbers, &im.links, &im.bases} {
 		if err := b.exec(ctx, im.tx); err != nil {
 			return err
@@ -272,6 +277,20 @@ type batch struct {
 }
 
 const chunkRows = 64
+
+// sortBy orders the queued rows by their int64 value in column col.
+func (b *batch) sortBy(col int) {
+	rows := make([][]any, b.n)
+	for i := range rows {
+		rows[i] = b.args[i*b.width : (i+1)*b.width]
+	}
+	slices.SortFunc(rows, func(x, y []any) int { return cmp.Compare(x[col].(int64), y[col].(int64)) })
+	sorted := make([]any, 0, len(b.args))
+	for _, r := range rows {
+		sorted = append(sorted, r...)
+	}
+	b.args = sorted
+}
 
 func (b *batch) add(args ...any) {
 	b.args = append(b.args, args...)
