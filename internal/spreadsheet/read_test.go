@@ -512,3 +512,18 @@ func zipFile(t *testing.T, w io.Writer, name, content string) {
 		t.Fatal(err)
 	}
 }
+
+func TestMergeCells(t *testing.T) {
+	tests := []struct{ formatted, raw, want string }{
+		{"7.92E+10", "79161234567", "79161234567"}, // a number shown in a lossy format
+		{"79,161,234,567.00", "79161234567", "79161234567"},
+		{"7.91612E+10", "7.91612E+10", "7.91612E+10"}, // text: stays as written
+		{"15.11.2026", "46341", "15.11.2026"},         // a date
+		{"", "8916", "8916"},
+	}
+	for _, tt := range tests {
+		if got := mergeCells([]string{tt.formatted}, []string{tt.raw}); got[0] != tt.want {
+			t.Errorf("mergeCells(%q, %q) = %q, want %q", tt.formatted, tt.raw, got[0], tt.want)
+		}
+	}
+}

@@ -217,7 +217,8 @@ func maybeLossy(s string) bool {
 }
 
 // mergeCells picks, cell by cell, the formatted value unless the cell holds
-// a whole number of 7 or more digits, which is taken raw: formats such as
+// a whole number of 7 or more digits shown otherwise, which is taken raw
+// (a text cell always shows what it stores, and stays text): formats such as
 // "0.00", "# ##0", "0.00E+00" or a date would otherwise turn the phone
 // 79161234567 into "79,161,234,567.00", "7.92E+10" or worse.
 func mergeCells(formatted, raw []string) []string {
@@ -232,6 +233,9 @@ func mergeCells(formatted, raw []string) []string {
 			r = raw[i]
 		}
 		out[i] = f
+		if r == f {
+			continue // shown as stored: text such as "7.91612E+10" stays text
+		}
 		if digits, ok := longInteger(r); ok {
 			out[i] = digits
 		} else if f == "" {
