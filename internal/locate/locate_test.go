@@ -1,6 +1,7 @@
 package locate
 
 import (
+	"math/rand/v2"
 	"slices"
 	"strconv"
 	"strings"
@@ -73,4 +74,31 @@ func BenchmarkPlace(b *testing.B) {
 	for b.Loop() {
 		l.Place(n)
 	}
+}
+
+// TestLandlineCache: the first digits the cache keys on decide area and
+// zones for every Russian landline and 8-800 code.
+func TestLandlineCache(t *testing.T) {
+	l := New(numplan.Embedded())
+	rng := rand.New(rand.NewPCG(1, 2))
+	checked := 0
+	for code := 300; code < 900; code++ {
+		if code/100 == 5 || code/100 == 6 || code/100 == 7 {
+			continue
+		}
+		for range 20 {
+			// Two numbers of one prefix: the second is answered from the cache.
+			prefix := uint64(code)*1e3 + rng.Uint64N(1e3)
+			first := phone.Number{E164: "+7" + strconv.FormatUint(prefix*1e4+rng.Uint64N(1e4), 10), Country: "RU"}
+			n := phone.Number{E164: "+7" + strconv.FormatUint(prefix*1e4+rng.Uint64N(1e4), 10), Country: "RU"}
+			l.Place(first)
+			got := l.Place(n)
+			want := landline(n.Key(), n.E164)
+			if got.Region != want.Region || got.ZoneList() != want.ZoneList() {
+				t.Fatalf("%s: cached %+v, direct %+v", n.E164, got, want)
+			}
+			checked++
+		}
+	}
+	t.Logf("%d numbers checked", checked)
 }
