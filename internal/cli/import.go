@@ -101,11 +101,7 @@ func runImport(ctx context.Context, o *importOptions) error {
 	}
 	defer st.Close()
 	o.ingest.Region = o.region
-	loc, err := locator(ctx, st)
-	if err != nil {
-		return err
-	}
-	opts := importer.Options{Locator: loc,
+	opts := importer.Options{
 		Base: o.base, Source: o.source, Temperature: o.temperature, Region: o.region,
 		Ingest: o.ingest, At: o.now, DryRun: o.dryRun,
 	}

@@ -24,15 +24,11 @@ func locator(ctx context.Context, st *store.Store) (*locate.Locator, error) {
 	if st == nil {
 		return locate.New(numplan.Embedded()), nil
 	}
-	data, info, ok, err := st.Plan(ctx)
-	if err != nil || !ok {
-		return locate.New(numplan.Embedded()), err
-	}
-	plan, err := numplan.Decode(data)
+	data, _, ok, err := st.Plan(ctx)
 	if err != nil {
-		return nil, fmt.Errorf("numbering plan %s in the database: %w\nTry: callbase numplan load FILE...", info.Source, err)
+		return nil, err
 	}
-	return locate.New(plan), nil
+	return locate.Stored(data, ok)
 }
 
 func newNumplanCmd(g *globals) *cobra.Command {
@@ -105,20 +101,23 @@ func runNumplanLoad(ctx context.Context, o *numplanLoadOptions) error {
 		return err
 	}
 	defer st.Close()
-	current, err := locator(ctx, st)
-	if err != nil {
-		return err
-	}
-	plan := current.Plan().Replace(loaded)
-	data, err := plan.MarshalBinary()
-	if err != nil {
-		return err
-	}
 	tx, err := st.Begin(ctx)
 	if err != nil {
 		return err
 	}
 	defer tx.Rollback()
+	data, _, ok, err := tx.Plan(ctx)
+	if err != nil {
+		return err
+	}
+	current, err := locate.Stored(data, ok)
+	if err != nil {
+		return err
+	}
+	plan := current.Plan().Replace(loaded)
+	if data, err = plan.MarshalBinary(); err != nil {
+		return err
+	}
 	info := plan.Info()
 	if err := tx.SavePlan(ctx, data, info.Source, info.Date, o.now); err != nil {
 		return err

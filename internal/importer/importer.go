@@ -29,7 +29,7 @@ type Options struct {
 	Temperature string
 	Region      string
 	Ingest      ingest.Options
-	Locator     *locate.Locator // where numbers ring, by the database's plan
+	Locator     *locate.Locator // where numbers ring; nil: by the database's plan, read in the transaction
 	At          time.Time
 	DryRun      bool          // do everything, then roll back
 	Rejects     *export.Table // when set, every rejected cell is written here
@@ -69,6 +69,17 @@ func Files(ctx context.Context, st *store.Store, paths []string, opts Options) (
 		return nil, err
 	}
 	defer tx.Rollback()
+	if opts.Locator == nil {
+		// Read inside the transaction: a numbering plan loaded meanwhile
+		// cannot leave these numbers placed by the one it replaced.
+		data, _, ok, err := tx.Plan(ctx)
+		if err != nil {
+			return nil, err
+		}
+		if opts.Locator, err = locate.Stored(data, ok); err != nil {
+			return nil, err
+		}
+	}
 	sums := []Summary{}
 	for _, path := range paths {
 		sum, err := file(ctx, tx, path, opts)

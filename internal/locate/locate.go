@@ -4,6 +4,7 @@
 package locate
 
 import (
+	"fmt"
 	"slices"
 	"strings"
 	"sync"
@@ -32,6 +33,19 @@ type Locator struct {
 	// area code and then some. phonenumbers' geocoding parses the number
 	// again behind a global lock, 30 µs a call; bases repeat area codes.
 	landlines sync.Map // string -> Place
+}
+
+// Stored returns a Locator over a plan stored in encoded form, or over the
+// embedded plan when ok is false (none was loaded).
+func Stored(data []byte, ok bool) (*Locator, error) {
+	if !ok {
+		return New(numplan.Embedded()), nil
+	}
+	plan, err := numplan.Decode(data)
+	if err != nil {
+		return nil, fmt.Errorf("the numbering plan in the database: %w\nTry: callbase numplan load FILE...", err)
+	}
+	return New(plan), nil
 }
 
 // New returns a Locator over plan.

@@ -19,7 +19,19 @@ type PlanInfo struct {
 // Plan returns the numbering plan loaded into the database in its encoded
 // form; ok is false when none was loaded and the embedded one applies.
 func (s *Store) Plan(ctx context.Context) (data []byte, info PlanInfo, ok bool, err error) {
-	err = s.db.QueryRowContext(ctx, `SELECT data, source, date, loaded_at FROM numplan WHERE id = 1`).
+	return plan(ctx, s.db)
+}
+
+// Plan is Store.Plan inside the transaction, so the plan cannot change
+// before the transaction's work is done.
+func (t *Tx) Plan(ctx context.Context) (data []byte, info PlanInfo, ok bool, err error) {
+	return plan(ctx, t.tx)
+}
+
+func plan(ctx context.Context, q interface {
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}) (data []byte, info PlanInfo, ok bool, err error) {
+	err = q.QueryRowContext(ctx, `SELECT data, source, date, loaded_at FROM numplan WHERE id = 1`).
 		Scan(&data, &info.Source, &info.Date, &info.LoadedAt)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, info, false, nil
