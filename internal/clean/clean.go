@@ -186,7 +186,15 @@ func (c *cleaner) writeUniques(ctx context.Context, out *export.Table) error {
 		header = append(header, "in_database")
 		c.sum.Known = new(int)
 	}
-	header = append(header, c.columns.names...)
+	// An input column named like one of ours (a cleaned file cleaned
+	// again) is told apart rather than repeated.
+	ours := slices.Clone(header)
+	for _, name := range c.columns.names {
+		if slices.Contains(ours, name) {
+			name += " (input)"
+		}
+		header = append(header, name)
+	}
 	if err := out.Sheet("numbers", header); err != nil {
 		return err
 	}

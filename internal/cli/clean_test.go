@@ -174,3 +174,15 @@ func TestCleanKeepsCellsPastTheHeader(t *testing.T) {
 		t.Errorf("extra cell lost:\n%s", got)
 	}
 }
+
+func TestCleanTellsInputColumnsFromOurs(t *testing.T) {
+	dir := t.TempDir()
+	first, second := filepath.Join(dir, "first.csv"), filepath.Join(dir, "second.csv")
+	mustRun(t, "", "clean", filepath.Join(testdata, "cli", "vendor-b.csv"), "-o", first)
+	mustRun(t, "", "clean", first, "-o", second, "--phone-col", "e164")
+	got, _ := os.ReadFile(second)
+	header, _, _ := strings.Cut(string(got), "\n")
+	if !strings.HasPrefix(header, "e164,national,") || !strings.Contains(header, ",e164 (input),national (input),") {
+		t.Errorf("header %q", header)
+	}
+}
