@@ -52,11 +52,18 @@ type Stats struct {
 
 // Stats sums up the database; base, when not empty, limits it to that base.
 func (s *Store) Stats(ctx context.Context, base string) (Stats, error) {
+	// One read transaction: a snapshot, so the figures agree with each
+	// other while an import commits beside them.
+	tx, err := s.db.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return Stats{}, err
+	}
+	defer tx.Rollback()
 	st := Stats{Bases: []BaseStats{}, Imports: []ImportStats{}, ByType: []Count{}, ByStatus: []Count{},
 		ByRegion: []Count{}, ByZone: []Count{}, Rejects: []Count{}}
 	if base != "" {
 		var n int
-		if err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM bases WHERE name = ?`, base).Scan(&n); err != nil {
+		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM bases WHERE name = ?`, base).Scan(&n); err != nil {
 			return st, err
 		}
 		if n == 0 {
@@ -64,7 +71,7 @@ func (s *Store) Stats(ctx context.Context, base string) (Stats, error) {
 		}
 	}
 	// ?1 = '' selects every base.
-	err := query(ctx, s.db, `SELECT b.name, coalesce(s.name, ''), b.temperature,
+	err = query(ctx, tx, `SELECT b.name, coalesce(s.name, ''), b.temperature,
 			(SELECT count(*) FROM imports i WHERE i.base_id = b.id),
 			(SELECT coalesce(sum(i.rows), 0) FROM imports i WHERE i.base_id = b.id),
 			(SELECT count(*) FROM base_numbers bn WHERE bn.base_id = b.id)
@@ -78,7 +85,7 @@ func (s *Store) Stats(ctx context.Context, base string) (Stats, error) {
 	if err != nil {
 		return st, err
 	}
-	err = query(ctx, s.db, `SELECT b.name, i.file, i.format, i.imported_at, i.rows, i.numbers,
+	err = query(ctx, tx, `SELECT b.name, i.file, i.format, i.imported_at, i.rows, i.numbers,
 			i.new_numbers, i.known_numbers, i.file_duplicates,
 			(SELECT coalesce(sum(count), 0) FROM import_rejects r WHERE r.import_id = i.id)
 		FROM imports i JOIN bases b ON b.id = i.base_id
@@ -98,7 +105,7 @@ func (s *Store) Stats(ctx context.Context, base string) (Stats, error) {
 			JOIN bases b ON b.id = bn.base_id WHERE b.name = ?1)`
 	}
 	counts := func(col string, dst *[]Count) error {
-		return query(ctx, s.db, `SELECT `+col+`, count(*) FROM `+numbers+` GROUP BY 1 ORDER BY 2 DESC, 1`,
+		return query(ctx, tx, `SELECT `+col+`, count(*) FROM `+numbers+` GROUP BY 1 ORDER BY 2 DESC, 1`,
 			[]any{base}, func(r *sql.Rows) error {
 				var c Count
 				err := r.Scan(&c.Key, &c.N)
@@ -122,7 +129,7 @@ func (s *Store) Stats(ctx context.Context, base string) (Stats, error) {
 			return st, err
 		}
 	}
-	err = query(ctx, s.db, `SELECT r.reason, sum(r.count) FROM import_rejects r
+	err = query(ctx, tx, `SELECT r.reason, sum(r.count) FROM import_rejects r
 		JOIN imports i ON i.id = r.import_id JOIN bases b ON b.id = i.base_id
 		WHERE ?1 = '' OR b.name = ?1 GROUP BY 1 ORDER BY 2 DESC, 1`, []any{base}, func(r *sql.Rows) error {
 		var c Count
