@@ -289,13 +289,15 @@ func renderAbroad(b []byte, n number, s int) []byte {
 		return appendNum(b, rest%1e4, 4)
 	}
 	switch s {
-	case 0, 1:
-		b = append(b, '+')
+	case 0, 1, 3, 4, 5:
+		// "+375 29 ...", or with a prefix dialled from Russia: "810 ",
+		// "8 10 ", "00 "; the rest grouped one way or the other.
+		b = append(b, [...]string{"+", "+", "", "810 ", "8 10 ", "00 "}[s]...)
 		b = appendUint(b, cc)
 		b = append(b, ' ')
 		b = appendNum(b, code, 2)
 		b = append(b, ' ')
-		if s == 0 {
+		if s == 0 || s == 3 {
 			return restA(b)
 		}
 		return restB(b)
@@ -312,16 +314,6 @@ func renderAbroad(b []byte, n number, s int) []byte {
 			b = append(b, ") "...)
 		}
 		return restA(b)
-	case 3, 4, 5:
-		b = append(b, [...]string{"810 ", "8 10 ", "00 "}[s-3]...)
-		b = appendUint(b, cc)
-		b = append(b, ' ')
-		b = appendNum(b, code, 2)
-		b = append(b, ' ')
-		if s == 3 {
-			return restA(b)
-		}
-		return restB(b)
 	case 6:
 		b = append(b, '+')
 		b = appendUint(b, cc)
