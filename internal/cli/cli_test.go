@@ -64,6 +64,9 @@ func dump(t *testing.T, db string) string {
 		t.Fatal(err)
 	}
 	defer st.Close()
+	if err := st.Check(context.Background()); err != nil {
+		t.Error(err)
+	}
 	var b strings.Builder
 	if err := st.Dump(context.Background(), &b); err != nil {
 		t.Fatal(err)
@@ -297,9 +300,20 @@ func numberOf(t *testing.T, db, e164 string) string {
 	t.Helper()
 	d := dump(t, db)
 	_, numbers, _ := strings.Cut(d, "== numbers\n")
+	_, places, _ := strings.Cut(d, "== places\n")
+	place := map[string]string{} // id -> operator|region|zones
+	for line := range strings.Lines(places) {
+		if strings.HasPrefix(line, "== ") {
+			break
+		}
+		id, p, _ := strings.Cut(strings.TrimSpace(line), "|")
+		place[id] = p
+	}
 	for line := range strings.Lines(numbers) {
 		if strings.HasPrefix(line, e164[1:]+"|") {
-			return strings.TrimSpace(line)
+			f := strings.Split(strings.TrimSpace(line), "|") // num|type|country|place_id|...
+			f[3] = place[f[3]]
+			return strings.Join(f, "|")
 		}
 	}
 	t.Fatalf("%s not in the database", e164)

@@ -124,6 +124,7 @@ func file(ctx context.Context, tx *store.Tx, path string, opts Options) (Summary
 	if err != nil {
 		return sum, err
 	}
+	defer im.Close()
 	w := &writer{ctx: ctx, im: im, sum: &sum, opts: &opts, reader: r, seen: map[uint64]struct{}{}}
 	skipped := func(err error) { sum.SkippedSheets = append(sum.SkippedSheets, err.Error()) }
 	if err := scan.File(ctx, r, scan.Options{Region: opts.Region, Locator: opts.Locator, Skipped: skipped}, w); err != nil {

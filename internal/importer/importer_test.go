@@ -36,6 +36,9 @@ func TestFilesWorkbook(t *testing.T) {
 	if s.Format != "xlsx" || s.Rows != 9 || s.Numbers != 13 || s.Unique != 12 || s.New != 12 || s.FileDuplicates != 1 || s.Rejects["no_digits"] != 1 {
 		t.Errorf("summary %+v", s)
 	}
+	if err := st.Check(context.Background()); err != nil {
+		t.Error(err)
+	}
 	var b strings.Builder
 	if err := st.Dump(context.Background(), &b); err != nil {
 		t.Fatal(err)

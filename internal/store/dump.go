@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"fmt"
 	"io"
 	"strings"
@@ -25,6 +26,12 @@ func (s *Store) Dump(ctx context.Context, w io.Writer) error {
 	}
 	for _, t := range tables {
 		fmt.Fprintf(w, "== %s\n", t)
+		if t == "row_blocks" {
+			if err := dumpBlocks(ctx, s.db, w); err != nil {
+				return err
+			}
+			continue
+		}
 		rows, err := s.db.QueryContext(ctx, `SELECT * FROM "`+t+`" ORDER BY 1, 2`)
 		if err != nil {
 			return err
@@ -52,4 +59,31 @@ func (s *Store) Dump(ctx context.Context, w io.Writer) error {
 		}
 	}
 	return nil
+}
+
+// dumpBlocks writes the rows of the row blocks one per line, links after
+// the fields: id|import|table|line|fields|key:col:ext...
+func dumpBlocks(ctx context.Context, db querier, w io.Writer) error {
+	return query(ctx, db, `SELECT id, import_id, tbl, data FROM row_blocks ORDER BY id`, nil, func(r *sql.Rows) error {
+		var (
+			id, imp, tbl int64
+			data         []byte
+		)
+		if err := r.Scan(&id, &imp, &tbl, &data); err != nil {
+			return err
+		}
+		rows, err := decodeBlock(id, data)
+		if err != nil {
+			return err
+		}
+		for _, row := range rows {
+			fields, _ := json.Marshal(row.Fields)
+			fmt.Fprintf(w, "%d|%d|%d|%d|%s", row.ID, imp, tbl, row.Line, fields)
+			for _, l := range row.Links {
+				fmt.Fprintf(w, "|%d:%d:%s", l.Key, l.Col, l.Ext)
+			}
+			fmt.Fprintln(w)
+		}
+		return nil
+	})
 }

@@ -41,13 +41,6 @@ type Place struct {
 	Unallocated      bool   // in no issued range: the number is dead
 }
 
-func (p Place) status() (status, reason string) {
-	if p.Unallocated {
-		return "dead", callbase.Unallocated
-	}
-	return "active", ""
-}
-
 // ImportCounts are the figures an import reports and the database keeps.
 type ImportCounts struct {
 	Rows, Numbers, Unique, New, Known, FileDuplicates int
@@ -57,7 +50,8 @@ type ImportCounts struct {
 // Tx is a command's one transaction: everything written through it lands
 // with Commit or not at all.
 type Tx struct {
-	tx *sql.Tx
+	tx     *sql.Tx
+	places map[placeKey]int64 // ids of the places table, as met
 }
 
 // Begin starts a write transaction. It waits for other writers.
@@ -66,7 +60,7 @@ func (s *Store) Begin(ctx context.Context) (*Tx, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Tx{tx: tx}, nil
+	return &Tx{tx: tx, places: map[placeKey]int64{}}, nil
 }
 
 // Commit lands everything written in the transaction.
@@ -82,20 +76,38 @@ func (t *Tx) Rollback() error {
 	return err
 }
 
-// Import is one file's import in progress inside a Tx. Rows and numbers
-// are queued and written in batches of multi-row INSERTs: SQLite's cost is
-// mostly per statement, not per row.
+// Import is one file's import in progress inside a Tx. Rows are packed
+// into blocks and written as each block fills. The numbers first met in
+// the file wait for Finish, which writes them sorted by key: that walks
+// the B-trees once in order instead of at random, and measured a third
+// faster than writing sorted chunks of 64k as they come.
 type Import struct {
-	tx     *sql.Tx
+	t      *Tx
 	id     int64
 	baseID int64
 
-	nextRowID int64 // rows get their ids here: the transaction holds the write lock
-	rows      batch // rows (id, import_id, tbl, line, fields)
-	numbers   batch // numbers first met in this file
-	links     batch // row_numbers
-	bases     batch // base_numbers, first occurrences in this file
-	queued    int   // numbers first met in this file
+	block    blockBuilder
+	blockID  int64           // the block being filled
+	blockTbl int             // the table its rows belong to
+	lastRow  int64           // the row numbers are being added to
+	kinds    map[kind]uint16 // the types and countries of pending, numbered
+	kindList []kind
+	pending  []pendingNumber
+	written  int // numbers written from pending
+
+	w *writer
+}
+
+// kind is what numbers share a lot of: their type and country.
+type kind struct{ typ, country string }
+
+// pendingNumber is a number first met in the file, waiting for Finish.
+type pendingNumber struct {
+	key   uint64
+	row   int64
+	place int64
+	kind  uint16
+	dead  bool
 }
 
 // Imported reports whether a file with this content hash was already
@@ -111,27 +123,23 @@ func (t *Tx) Imported(ctx context.Context, base, sha256 string) (bool, error) {
 // base's source) when new.
 func (t *Tx) StartImport(ctx context.Context, info ImportInfo) (*Import, error) {
 	tx := t.tx
-	im := &Import{tx: tx}
+	im := &Import{t: t, lastRow: -1, kinds: map[kind]uint16{}}
 	var err error
 	if im.baseID, err = ensureBase(ctx, tx, info); err != nil {
 		return nil, err
 	}
-	res, err := tx.ExecContext(ctx, `INSERT INTO imports (base_id, file, sha256, format, imported_at)
-		VALUES (?, ?, ?, ?, ?)`, im.baseID, info.File, info.SHA256, info.Format, formatTime(info.At))
+	err = tx.QueryRowContext(ctx, `INSERT INTO imports (base_id, file, sha256, format, imported_at)
+		VALUES (?, ?, ?, ?, ?) RETURNING id`, im.baseID, info.File, info.SHA256, info.Format, formatTime(info.At)).Scan(&im.id)
 	if err != nil {
 		return nil, fmt.Errorf("record import: %w", err)
 	}
-	if im.id, err = res.LastInsertId(); err != nil {
+	// The transaction holds the write lock: nobody else takes block ids.
+	if err := tx.QueryRowContext(ctx, `SELECT coalesce(max(id), 0) + 1 FROM row_blocks`).Scan(&im.blockID); err != nil {
 		return nil, err
 	}
-	if err := tx.QueryRowContext(ctx, `SELECT coalesce(max(id), 0) + 1 FROM rows`).Scan(&im.nextRowID); err != nil {
+	if im.w, err = startWriter(ctx, tx, im.id, im.baseID); err != nil {
 		return nil, err
 	}
-	im.rows = batch{name: "rows", sql: `INSERT INTO rows (id, import_id, tbl, line, fields) VALUES `, tuple: "(?,?,?,?,?)", width: 5}
-	im.numbers = batch{name: "numbers", sql: `INSERT INTO numbers (num, type, country, operator, region, zones, status, dead_reason, first_import_id) VALUES `,
-		tuple: "(?,?,?,?,?,?,?,?,?)", width: 9, suffix: ` ON CONFLICT (num) DO NOTHING`}
-	im.links = batch{name: "links of numbers to rows", sql: `INSERT INTO row_numbers (row_id, num, col, ext) VALUES `, tuple: "(?,?,?,?)", width: 4, suffix: ` ON CONFLICT DO NOTHING`}
-	im.bases = batch{name: "links of numbers to the base", sql: `INSERT INTO base_numbers (base_id, num, first_row_id) VALUES `, tuple: "(?,?,?)", width: 3, suffix: ` ON CONFLICT DO NOTHING`}
 	return im, nil
 }
 
@@ -181,87 +189,122 @@ func ensureBase(ctx context.Context, tx *sql.Tx, info ImportInfo) (int64, error)
 func (im *Import) AddTable(ctx context.Context, idx int, sheet string, header []string, phoneCols []int) error {
 	h, _ := json.Marshal(header)
 	p, _ := json.Marshal(phoneCols)
-	_, err := im.tx.ExecContext(ctx, `INSERT INTO import_tables (import_id, idx, sheet, header, phone_cols)
+	_, err := im.t.tx.ExecContext(ctx, `INSERT INTO import_tables (import_id, idx, sheet, header, phone_cols)
 		VALUES (?, ?, ?, ?, ?)`, im.id, idx, sheet, string(h), string(p))
 	return err
 }
 
-// AddRow queues one row of table tbl with its original fields and returns
-// the id it will have.
+// AddRow adds one row of table tbl with its original fields and returns
+// its id. The numbers found in it are added next, with AddNumber.
 func (im *Import) AddRow(ctx context.Context, tbl, line int, fields []string) (int64, error) {
-	f, err := json.Marshal(fields)
-	if err != nil {
-		return 0, err
+	if im.block.nRows > 0 && (tbl != im.blockTbl || im.block.full()) {
+		if err := im.w.block(im.blockID, im.blockTbl, im.block.encode()); err != nil {
+			return 0, err
+		}
+		im.blockID++
 	}
-	id := im.nextRowID
-	im.nextRowID++
-	im.rows.add(id, im.id, tbl, line, string(f))
-	return id, im.flushIfFull(ctx)
+	im.blockTbl = tbl
+	im.lastRow = rowID(im.blockID, im.block.addRow(line, fields))
+	return im.lastRow, nil
 }
 
-// AddNumber queues the link of a number to its row (column col). first
+// AddNumber links a number to the row last added (column col). first
 // marks the number's first occurrence in the file: only then is the number
 // itself recorded (when new to the database) and linked to the base.
 func (im *Import) AddNumber(ctx context.Context, rowID int64, col int, n Number, first bool) error {
-	key := int64(n.Key)
-	if first {
-		status, reason := n.status()
-		im.numbers.add(key, n.Type, n.Country, n.Operator, n.Region, n.Zones, status, reason, im.id)
-		im.bases.add(im.baseID, key, rowID)
-		im.queued++
+	if rowID != im.lastRow {
+		return fmt.Errorf("number added to row %d, not to the row last added (%d)", rowID, im.lastRow)
 	}
-	im.links.add(rowID, key, col, n.Ext)
-	return im.flushIfFull(ctx)
-}
-
-// flushAt is how many queued rows or links make the batches be written.
-const flushAt = 8192
-
-func (im *Import) flushIfFull(ctx context.Context) error {
-	if im.rows.n < flushAt && im.links.n < flushAt {
+	_, i := blockOf(rowID)
+	im.block.addLink(i, Link{Key: n.Key, Col: col, Ext: n.Ext})
+	if !first {
 		return nil
 	}
-	return im.flush(ctx)
-}
-
-// flush writes the batches parents first, so every foreign key holds at
-// once. (Deferring the checks instead makes SQLite scan base_numbers for
-// each row inserted while a violation is pending.)
-func (im *Import) flush(ctx context.Context) error {
-	// Keys in order touch the B-trees page after page instead of at random.
-	im.numbers.sortBy(0)
-	im.bases.sortBy(1)
-	for _, b := range []*batch{&im.rows, &im.numbers, &im.links, &im.bases} {
-		if err := b.exec(ctx, im.tx); err != nil {
-			return err
-		}
+	place, err := im.t.placeID(ctx, n.Place)
+	if err != nil {
+		return err
+	}
+	k := kind{n.Type, n.Country}
+	ki, ok := im.kinds[k]
+	if !ok {
+		ki = uint16(len(im.kindList))
+		im.kinds[k] = ki
+		im.kindList = append(im.kindList, k)
+	}
+	im.pending = append(im.pending, pendingNumber{key: n.Key, row: rowID, place: place, kind: ki, dead: n.Unallocated})
+	if len(im.pending) == pendingMax {
+		return im.writePending()
 	}
 	return nil
 }
 
-// Finish writes what is queued and records the import's figures. New and
+// pendingMax bounds the numbers waiting for Finish (32 bytes each), so
+// memory does not grow with the file: a larger file is written in several
+// sorted passes.
+var pendingMax = 1 << 20
+
+// writePending writes the pending numbers sorted by key.
+func (im *Import) writePending() error {
+	slices.SortFunc(im.pending, func(a, b pendingNumber) int { return cmp.Compare(a.key, b.key) })
+	err := im.w.numbers(im.pending, im.kindList)
+	im.written += len(im.pending)
+	im.pending = im.pending[:0]
+	return err
+}
+
+// placeKey is a Place without its verdict on the number.
+type placeKey struct{ operator, region, zones string }
+
+// placeID returns the id of the place, recording it when new.
+func (t *Tx) placeID(ctx context.Context, p Place) (int64, error) {
+	k := placeKey{p.Operator, p.Region, p.Zones}
+	if id, ok := t.places[k]; ok {
+		return id, nil
+	}
+	var id int64
+	err := t.tx.QueryRowContext(ctx, `INSERT INTO places (operator, region, zones) VALUES (?, ?, ?)
+		ON CONFLICT DO UPDATE SET operator = excluded.operator RETURNING id`, k.operator, k.region, k.zones).Scan(&id)
+	if err != nil {
+		return 0, fmt.Errorf("record place: %w", err)
+	}
+	t.places[k] = id
+	return id, nil
+}
+
+// Finish writes what is pending and records the import's figures. New and
 // Known of c are filled in by the store, which alone can tell them apart.
 func (im *Import) Finish(ctx context.Context, c ImportCounts) (ImportCounts, error) {
-	if err := im.flush(ctx); err != nil {
-		return c, err
+	if im.block.nRows > 0 {
+		if err := im.w.block(im.blockID, im.blockTbl, im.block.encode()); err != nil {
+			return c, err
+		}
 	}
-	for _, b := range []*batch{&im.rows, &im.numbers, &im.links, &im.bases} {
-		b.close()
+	if err := im.writePending(); err != nil {
+		return c, err
 	}
 	// Numbers first met in this file are distinct, so the numbers INSERTs
 	// affected exactly those the database did not know.
-	c.New, c.Known = int(im.numbers.affected), im.queued-int(im.numbers.affected)
-	_, err := im.tx.ExecContext(ctx, `UPDATE imports SET rows = ?, numbers = ?, unique_numbers = ?,
+	inserted := int(im.w.finish())
+	c.New, c.Known = inserted, im.written-inserted
+	_, err := im.t.tx.ExecContext(ctx, `UPDATE imports SET rows = ?, numbers = ?, unique_numbers = ?,
 		new_numbers = ?, known_numbers = ?, file_duplicates = ? WHERE id = ?`,
 		c.Rows, c.Numbers, c.Unique, c.New, c.Known, c.FileDuplicates, im.id)
 	for reason, n := range c.Rejects {
 		if err != nil {
 			break
 		}
-		_, err = im.tx.ExecContext(ctx, `INSERT INTO import_rejects (import_id, reason, count) VALUES (?, ?, ?)`, im.id, reason, n)
+		_, err = im.t.tx.ExecContext(ctx, `INSERT INTO import_rejects (import_id, reason, count) VALUES (?, ?, ?)`, im.id, reason, n)
 	}
 	return c, err
 }
+
+// Close releases the import's statements. Safe after Finish.
+func (im *Import) Close() {
+	im.w.finish()
+}
+
+// flushAt is how many pending rows a batch holds before it is written.
+const flushAt = 8192
 
 // batch queues rows for one table and writes them with multi-row INSERTs:
 // SQLite's cost is mostly per statement, not per row. The statements, for
@@ -276,25 +319,16 @@ type batch struct {
 	affected           int64 // rows the batch's INSERTs changed
 }
 
-const chunkRows = 64
+const chunkRows = 256
 
-// sortBy orders the queued rows by their int64 value in column col.
-func (b *batch) sortBy(col int) {
-	rows := make([][]any, b.n)
-	for i := range rows {
-		rows[i] = b.args[i*b.width : (i+1)*b.width]
-	}
-	slices.SortFunc(rows, func(x, y []any) int { return cmp.Compare(x[col].(int64), y[col].(int64)) })
-	sorted := make([]any, 0, len(b.args))
-	for _, r := range rows {
-		sorted = append(sorted, r...)
-	}
-	b.args = sorted
-}
-
-func (b *batch) add(args ...any) {
+// add queues a row, writing the batch when it is full.
+func (b *batch) add(ctx context.Context, tx *sql.Tx, args ...any) error {
 	b.args = append(b.args, args...)
 	b.n++
+	if b.n < flushAt {
+		return nil
+	}
+	return b.exec(ctx, tx)
 }
 
 // exec writes the queued rows and empties the batch.

@@ -61,8 +61,7 @@ type Rederived struct {
 // comes back. Numbers dead for other reasons stay dead.
 func (t *Tx) Rederive(ctx context.Context, place func(key uint64, country string) Place) (Rederived, error) {
 	var r Rederived
-	upd, err := t.tx.PrepareContext(ctx, `UPDATE numbers SET operator = ?, region = ?, zones = ?,
-		status = ?, dead_reason = ? WHERE num = ?`)
+	upd, err := t.tx.PrepareContext(ctx, `UPDATE numbers SET place_id = ?, status = ?, dead_reason = ? WHERE num = ?`)
 	if err != nil {
 		return r, err
 	}
@@ -78,8 +77,8 @@ func (t *Tx) Rederive(ctx context.Context, place func(key uint64, country string
 	var rows []row
 	for last := int64(-1); ; {
 		rows = rows[:0]
-		err := query(ctx, t.tx, `SELECT num, country, operator, region, zones, status, dead_reason
-			FROM numbers WHERE num > ? ORDER BY num LIMIT ?`, []any{last, page}, func(rs *sql.Rows) error {
+		err := query(ctx, t.tx, `SELECT n.num, n.country, p.operator, p.region, p.zones, n.status, n.dead_reason
+			FROM numbers n JOIN places p ON p.id = n.place_id WHERE n.num > ? ORDER BY n.num LIMIT ?`, []any{last, page}, func(rs *sql.Rows) error {
 			var x row
 			err := rs.Scan(&x.key, &x.country, &x.operator, &x.region, &x.zones, &x.status, &x.reason)
 			rows = append(rows, x)
@@ -104,7 +103,11 @@ func (t *Tx) Rederive(ctx context.Context, place func(key uint64, country string
 				continue
 			}
 			r.Changed++
-			if _, err := upd.ExecContext(ctx, p.Operator, p.Region, p.Zones, status, reason, x.key); err != nil {
+			place, err := t.placeID(ctx, p)
+			if err != nil {
+				return r, err
+			}
+			if _, err := upd.ExecContext(ctx, place, status, reason, x.key); err != nil {
 				return r, err
 			}
 		}

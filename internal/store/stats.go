@@ -99,9 +99,11 @@ func (s *Store) Stats(ctx context.Context, base string) (Stats, error) {
 	if err != nil {
 		return st, err
 	}
-	numbers := `numbers`
+	numbers := `(SELECT n.type, n.status, n.dead_reason, p.region, p.zones FROM numbers n
+		JOIN places p ON p.id = n.place_id)`
 	if base != "" {
-		numbers = `(SELECT n.* FROM numbers n JOIN base_numbers bn ON bn.num = n.num
+		numbers = `(SELECT n.type, n.status, n.dead_reason, p.region, p.zones FROM numbers n
+			JOIN places p ON p.id = n.place_id JOIN base_numbers bn ON bn.num = n.num
 			JOIN bases b ON b.id = bn.base_id WHERE b.name = ?1)`
 	}
 	counts := func(col string, dst *[]Count) error {

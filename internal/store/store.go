@@ -63,13 +63,15 @@ func open(ctx context.Context, path string, mustExist bool) (*Store, error) {
 	// concurrent commands wait for each other instead of failing; FULL sync
 	// makes a reported success survive a power cut; IMMEDIATE transactions
 	// take the write lock up front, so two writers never deadlock on upgrade.
+	// A 16 MiB page cache: bulk loads write in key order, so a larger one
+	// measured no faster, and each cached page takes twice its size in RSS.
 	q := url.Values{}
 	q.Set("_busy_timeout", strconv.Itoa(int(busyTimeout.Milliseconds())))
 	q.Set("_journal_mode", "WAL")
 	q.Set("_synchronous", "FULL")
 	q.Set("_foreign_keys", "1")
 	q.Set("_txlock", "immediate")
-	q.Add("_pragma", "cache_size(-131072)")
+	q.Add("_pragma", "cache_size(-16384)")
 	q.Add("_pragma", "temp_store(memory)")
 	dsn := "file:" + (&url.URL{Path: path}).EscapedPath() + "?" + q.Encode()
 	db, err := sql.Open("sqlite", dsn)
@@ -127,7 +129,10 @@ func (s *Store) Close() error { return s.db.Close() }
 // its own transaction with its version recorded. The version is read inside
 // that (IMMEDIATE) transaction, so two commands starting on a new database
 // do not both apply the same migration.
-func (s *Store) migrate(ctx context.Context) error {
+func (s *Store) migrate(ctx context.Context) error { return s.migrateTo(ctx, -1) }
+
+// migrateTo is migrate stopping after version upTo, unless it is -1.
+func (s *Store) migrateTo(ctx context.Context, upTo int) error {
 	if _, err := s.db.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
 		version INTEGER PRIMARY KEY, name TEXT NOT NULL) STRICT`); err != nil {
 		return err
@@ -138,6 +143,9 @@ func (s *Store) migrate(ctx context.Context) error {
 	}
 	latest := files[len(files)-1].version
 	for _, m := range files {
+		if upTo >= 0 && m.version > upTo {
+			break
+		}
 		var current int
 		err := s.inTx(ctx, func(tx *sql.Tx) error {
 			if err := tx.QueryRowContext(ctx, `SELECT coalesce(max(version), 0) FROM schema_migrations`).Scan(&current); err != nil {
@@ -153,6 +161,11 @@ func (s *Store) migrate(ctx context.Context) error {
 			if _, err := tx.ExecContext(ctx, string(body)); err != nil {
 				return fmt.Errorf("migration %s: %w", m.name, err)
 			}
+			if step := goSteps[m.version]; step != nil {
+				if err := step(ctx, tx); err != nil {
+					return fmt.Errorf("migration %s: %w", m.name, err)
+				}
+			}
 			_, err = tx.ExecContext(ctx, `INSERT INTO schema_migrations (version, name) VALUES (?, ?)`, m.version, m.name)
 			return err
 		})
@@ -164,6 +177,12 @@ func (s *Store) migrate(ctx context.Context) error {
 		}
 	}
 	return nil
+}
+
+// goSteps are the parts of migrations SQL cannot do, run after the
+// migration's SQL in its transaction.
+var goSteps = map[int]func(context.Context, *sql.Tx) error{
+	2: packRows,
 }
 
 type migration struct {

@@ -1,0 +1,87 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+
+	"github.com/callbase/callbase/internal/callbase"
+)
+
+// writer holds the statements that store an import's blocks and
+// numbers. (A writer goroutine beside the reading was tried: it won
+// nothing, as reading and normalizing keep both cores busy already.)
+type writer struct {
+	ctx                context.Context
+	tx                 *sql.Tx
+	importID           int64
+	addBlock           *sql.Stmt
+	active, dead, base *batch
+	closed             bool
+}
+
+func startWriter(ctx context.Context, tx *sql.Tx, importID, baseID int64) (*writer, error) {
+	w := &writer{ctx: ctx, tx: tx, importID: importID}
+	var err error
+	if w.addBlock, err = tx.PrepareContext(ctx, `INSERT INTO row_blocks (id, import_id, tbl, data) VALUES (?, ?, ?, ?)`); err != nil {
+		return nil, err
+	}
+	// The values all rows share are written into the statements: SQLite
+	// binds each argument at a cost.
+	numbers := func(status, reason string) *batch {
+		return &batch{name: "numbers", sql: fmt.Sprintf(`INSERT INTO numbers (num, type, country, place_id, status, dead_reason, first_import_id)
+			SELECT column1, column2, column3, column4, '%s', '%s', %d FROM (VALUES `, status, reason, importID),
+			tuple: "(?,?,?,?)", width: 4, suffix: `) WHERE true ON CONFLICT (num) DO NOTHING`}
+	}
+	w.active, w.dead = numbers("active", ""), numbers("dead", callbase.Unallocated)
+	w.base = &batch{name: "links of numbers to the base", sql: fmt.Sprintf(`INSERT INTO base_numbers (base_id, num, first_row_id)
+		SELECT %d, column1, column2 FROM (VALUES `, baseID), tuple: "(?,?)", width: 2, suffix: `) WHERE true ON CONFLICT DO NOTHING`}
+	return w, nil
+}
+
+// block writes a row block.
+func (w *writer) block(id int64, tbl int, data []byte) error {
+	if _, err := w.addBlock.ExecContext(w.ctx, id, w.importID, tbl, data); err != nil {
+		return fmt.Errorf("store rows: %w", err)
+	}
+	return nil
+}
+
+// numbers writes numbers sorted by key, with their links to the base:
+// first the numbers, as base_numbers refers to them.
+func (w *writer) numbers(p []pendingNumber, kinds []kind) error {
+	for _, n := range p {
+		b := w.active
+		if n.dead {
+			b = w.dead
+		}
+		k := kinds[n.kind]
+		if err := b.add(w.ctx, w.tx, int64(n.key), k.typ, k.country, n.place); err != nil {
+			return err
+		}
+	}
+	for _, b := range []*batch{w.active, w.dead} {
+		if err := b.exec(w.ctx, w.tx); err != nil {
+			return err
+		}
+	}
+	for _, n := range p {
+		if err := w.base.add(w.ctx, w.tx, int64(n.key), n.row); err != nil {
+			return err
+		}
+	}
+	return w.base.exec(w.ctx, w.tx)
+}
+
+// finish closes the statements and returns how many numbers were new to
+// the database.
+func (w *writer) finish() int64 {
+	if !w.closed {
+		w.closed = true
+		w.addBlock.Close()
+		for _, b := range []*batch{w.active, w.dead, w.base} {
+			b.close()
+		}
+	}
+	return w.active.affected + w.dead.affected
+}
