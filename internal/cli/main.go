@@ -16,6 +16,7 @@ import (
 
 	"github.com/callbase/callbase/internal/callbase"
 	"github.com/callbase/callbase/internal/phone"
+	"github.com/callbase/callbase/internal/when"
 )
 
 // Exit statuses, listed in the help.
@@ -148,17 +149,14 @@ func (g *globals) resolve() error {
 	return nil
 }
 
-// parseNow reads RFC 3339, or a date with an optional time in the local zone.
+// parseNow reads --now: RFC 3339, or a date with an optional time in the
+// local zone.
 func parseNow(s string) (time.Time, error) {
-	if t, err := time.Parse(time.RFC3339, s); err == nil {
-		return t, nil
+	t, err := when.Parse(s, time.Local)
+	if err != nil {
+		return t, callbase.Usagef("--now %q: not a time\nTry: 2026-11-27, 2026-11-27T09:30 or 2026-11-27T09:30:00+03:00", s)
 	}
-	for _, layout := range []string{"2006-01-02T15:04:05", "2006-01-02T15:04", "2006-01-02 15:04", "2006-01-02"} {
-		if t, err := time.ParseInLocation(layout, s, time.Local); err == nil {
-			return t, nil
-		}
-	}
-	return time.Time{}, callbase.Usagef("--now %q: not a time\nTry: 2026-11-27, 2026-11-27T09:30 or 2026-11-27T09:30:00+03:00", s)
+	return t, nil
 }
 
 // progress returns a callback drawing a progress bar on stderr when it is a
