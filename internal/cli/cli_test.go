@@ -151,7 +151,8 @@ func TestParseNow(t *testing.T) {
 		{"2026-11-27", time.Date(2026, 11, 27, 0, 0, 0, 0, time.Local), true},
 		{"2026-11-27T09:30", time.Date(2026, 11, 27, 9, 30, 0, 0, time.Local), true},
 		{"2026-02-30", time.Time{}, false},
-		{"27.11.2026", time.Time{}, false},
+		{"27.11.2026", time.Date(2026, 11, 27, 0, 0, 0, 0, time.Local), true},
+		{"11/27/2026", time.Time{}, false},
 		{"", time.Time{}, false},
 	}
 	for _, tt := range tests {
