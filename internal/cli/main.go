@@ -118,6 +118,9 @@ numbers, and keeps what is known about every number in one SQLite file.` + "\n" 
 		newCleanCmd(g),
 		newStatsCmd(g),
 		newNumplanCmd(g),
+		newCallsCmd(g),
+		newHistoryCmd(g),
+		newConfigCmd(g),
 	)
 	return root
 }
@@ -182,5 +185,13 @@ func usageArgs(min int, what string) cobra.PositionalArgs {
 			return callbase.Usagef("%s needs %s\nTry: %s", cmd.CommandPath(), what, cmd.UseLine())
 		}
 		return nil
+	}
+}
+
+// warnf prints a warning on stderr unless -q. Warnings name files, rows
+// and columns, never a person's data.
+func (g *globals) warnf(format string, args ...any) {
+	if !g.quiet {
+		fmt.Fprintf(g.stderr, "callbase: warning: "+format, args...)
 	}
 }

@@ -36,7 +36,7 @@ CREATE TABLE numbers_new (
 	place_id        INTEGER NOT NULL, -- places (id)
 	status          TEXT NOT NULL DEFAULT 'active' CHECK (status IN ('active', 'dead')),
 	dead_reason     TEXT NOT NULL DEFAULT '', -- why a dead number is dead, e.g. 'unallocated'
-	first_import_id INTEGER NOT NULL  -- imports (id)
+	first_import_id INTEGER -- imports (id); NULL when first met outside a base (a call log, an opt-out)
 ) STRICT;
 
 -- Which bases hold a number is asked base by base, (base_id, num), so the
