@@ -12,6 +12,7 @@ import (
 	"github.com/callbase/callbase/internal/export"
 	"github.com/callbase/callbase/internal/ingest"
 	"github.com/callbase/callbase/internal/lifecycle"
+	"github.com/callbase/callbase/internal/numlist"
 	"github.com/callbase/callbase/internal/outcome"
 	"github.com/callbase/callbase/internal/store"
 	"github.com/callbase/callbase/internal/when"
@@ -86,7 +87,7 @@ func runCallsImport(ctx context.Context, g *globals, files []string, in ingest.O
 	}
 	defer tx.Rollback()
 	in.Region = g.region
-	opts := calllog.Options{Ingest: in, Region: g.region, Zone: zone, Warn: func(msg string) { g.warnf("%s\n", msg) }}
+	opts := calllog.Options{Options: numlist.Options{Ingest: in, Region: g.region, Warn: func(msg string) { g.warnf("%s\n", msg) }}, Zone: zone}
 	if opts.Locator, err = storedLocator(ctx, tx); err != nil {
 		return err
 	}
