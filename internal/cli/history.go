@@ -9,6 +9,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/callbase/callbase/internal/callbase"
+	"github.com/callbase/callbase/internal/lifecycle"
 	"github.com/callbase/callbase/internal/phone"
 	"github.com/callbase/callbase/internal/store"
 )
@@ -29,21 +30,34 @@ func newHistoryCmd(g *globals) *cobra.Command {
 
 // historyJSON is history's --json output.
 type historyJSON struct {
-	Number      string        `json:"number"`
-	Type        string        `json:"type"`
-	Country     string        `json:"country"`
-	Operator    string        `json:"operator"`
-	Region      string        `json:"region"`
-	Zones       string        `json:"zones"`
-	Status      string        `json:"status"`
-	DeadReason  string        `json:"dead_reason,omitempty"`
-	Temperature string        `json:"temperature"`
-	CallbackAt  string        `json:"callback_at,omitempty"`
-	OptedOutAt  string        `json:"opted_out_at,omitempty"`
-	DetachedAt  string        `json:"detached_at,omitempty"`
-	Bases       []baseRowJSON `json:"bases"`
-	Calls       []callJSON    `json:"calls"`
-	Events      []eventJSON   `json:"events"`
+	Number      string            `json:"number"`
+	Type        string            `json:"type"`
+	Country     string            `json:"country"`
+	Operator    string            `json:"operator"`
+	Region      string            `json:"region"`
+	Zones       string            `json:"zones"`
+	Status      string            `json:"status"`
+	DeadReason  string            `json:"dead_reason,omitempty"`
+	Temperature string            `json:"temperature"`
+	CallbackAt  string            `json:"callback_at,omitempty"`
+	OptedOutAt  string            `json:"opted_out_at,omitempty"`
+	DetachedAt  string            `json:"detached_at,omitempty"`
+	Bases       []baseRowJSON     `json:"bases"`
+	Calls       []callJSON        `json:"calls"`
+	Events      []eventJSON       `json:"events"`
+	Consents    []consentJSON     `json:"consents"`
+	InForce     map[string]string `json:"consent_in_force"` // scope -> granted|withdrawn|expired, at --now
+}
+
+type consentJSON struct {
+	Scope      string `json:"scope"`
+	Granted    bool   `json:"granted"`
+	At         string `json:"at"`
+	ExpiresAt  string `json:"expires_at,omitempty"`
+	Source     string `json:"source,omitempty"`
+	Evidence   string `json:"evidence,omitempty"`
+	Actor      string `json:"actor"`
+	RecordedAt string `json:"recorded_at"`
 }
 
 type baseRowJSON struct {
@@ -86,12 +100,33 @@ func runHistory(ctx context.Context, g *globals, arg string) error {
 	}
 	e164 := fmt.Sprintf("+%d", n.Key)
 	if !ok {
-		return fmt.Errorf("%w: the database does not know %s", callbase.ErrUsage, e164)
+		if forgotten, err := st.IsForgotten(ctx, n.Key); err != nil || forgotten {
+			if forgotten {
+				fmt.Fprintf(g.stdout, "%s was forgotten at its owner's request: nothing is kept but a keyed hash, and it is never callable\n", e164)
+			}
+			return err
+		}
+		return callbase.Usagef("the database does not know %s", e164)
 	}
 	out := historyJSON{Number: e164, Type: h.Type, Country: h.Country, Operator: h.Operator, Region: h.Region,
 		Zones: h.Zones, Status: h.State.Status, DeadReason: h.State.DeadReason, Temperature: h.State.Temperature,
 		CallbackAt: optTime(h.State.CallbackAt), OptedOutAt: optTime(h.State.OptedOutAt), DetachedAt: optTime(h.State.DetachedAt),
-		Bases: []baseRowJSON{}, Calls: []callJSON{}, Events: []eventJSON{}}
+		Bases: []baseRowJSON{}, Calls: []callJSON{}, Events: []eventJSON{}, Consents: []consentJSON{}, InForce: map[string]string{}}
+	for _, c := range h.Consents {
+		out.Consents = append(out.Consents, consentJSON{Scope: c.Scope, Granted: c.Granted, At: optTime(c.At), ExpiresAt: optTime(c.ExpiresAt),
+			Source: c.Source, Evidence: c.Evidence, Actor: c.Actor, RecordedAt: optTime(c.RecordedAt)})
+	}
+	for _, scope := range []string{"pd", "ads"} {
+		c, ok := lifecycle.ConsentInForce(h.Consents, scope, g.now)
+		switch {
+		case ok && c.Granted:
+			out.InForce[scope] = "granted"
+		case ok:
+			out.InForce[scope] = "withdrawn"
+		case c.Granted:
+			out.InForce[scope] = "expired"
+		}
+	}
 	for _, m := range h.Bases {
 		b := baseRowJSON{Base: m.Base, Line: m.Row.Line, Fields: map[string]string{}}
 		for i, f := range m.Row.Fields {
@@ -129,6 +164,11 @@ func runHistory(ctx context.Context, g *globals, arg string) error {
 	if out.DetachedAt != "" {
 		fmt.Fprintf(w, "  detached    since %s: the rows' names are not this number's owner's\n", out.DetachedAt)
 	}
+	for _, scope := range []string{"pd", "ads"} {
+		if v := out.InForce[scope]; v != "" {
+			fmt.Fprintf(w, "  consent     %s %s\n", scope, v)
+		}
+	}
 	fmt.Fprintf(w, "bases (%d)\n", len(out.Bases))
 	for _, b := range h.Bases {
 		var fields []string
@@ -143,6 +183,12 @@ func runHistory(ctx context.Context, g *globals, arg string) error {
 	for _, c := range out.Calls {
 		fmt.Fprintf(w, "  %s  %-14s %s\n", c.At, c.Outcome, strings.Join(nonEmpty(c.Agent, durationText(c.Duration),
 			prefixed("callback ", c.CallbackAt), c.Note, "from "+c.Source), "; "))
+	}
+	fmt.Fprintf(w, "consent events (%d)\n", len(out.Consents))
+	for _, c := range out.Consents {
+		verb := map[bool]string{true: "granted", false: "withdrawn"}[c.Granted]
+		fmt.Fprintf(w, "  %s  %s %s  %s\n", c.At, c.Scope, verb, strings.Join(nonEmpty(prefixed("expires ", c.ExpiresAt),
+			prefixed("source ", c.Source), prefixed("evidence ", c.Evidence), "recorded by "+c.Actor+" at "+c.RecordedAt), "; "))
 	}
 	fmt.Fprintf(w, "events (%d)\n", len(out.Events))
 	for _, e := range out.Events {

@@ -151,6 +151,9 @@ func (o *importOptions) printImport(s importer.Summary) {
 		s.Numbers, s.Unique, s.New, s.Known, s.FileDuplicates)
 	o.summaryf("  rejects    %s\n", byReason(s.Rejects))
 	o.printSkips(s.TitleRows, s.SkippedSheets)
+	if s.Suppressed > 0 {
+		o.summaryf("  suppressed %d numbers in rows of people who asked to be forgotten: not stored\n", s.Suppressed)
+	}
 	if s.Unallocated > 0 {
 		o.summaryf("  dead       %d unallocated (never issued), kept as dead\n", s.Unallocated)
 	}

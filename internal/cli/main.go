@@ -121,6 +121,10 @@ numbers, and keeps what is known about every number in one SQLite file.` + "\n" 
 		newCallsCmd(g),
 		newHistoryCmd(g),
 		newConfigCmd(g),
+		newOptoutCmd(g),
+		newDeadCmd(g),
+		newConsentCmd(g),
+		newForgetCmd(g),
 	)
 	return root
 }

@@ -55,6 +55,7 @@ type Summary struct {
 	New             int            `json:"new"`
 	Known           int            `json:"known"`
 	FileDuplicates  int            `json:"file_duplicates"`
+	Suppressed      int            `json:"suppressed"`  // numbers in rows of forgotten people: not stored
 	Unallocated     int            `json:"unallocated"` // unique numbers never issued: stored dead
 	Rejects         map[string]int `json:"rejects"`
 	ByRegion        map[string]int `json:"by_region"` // unique numbers by region ("" unknown)
@@ -125,7 +126,11 @@ func file(ctx context.Context, tx *store.Tx, path string, opts Options) (Summary
 		return sum, err
 	}
 	defer im.Close()
-	w := &writer{ctx: ctx, im: im, sum: &sum, opts: &opts, reader: r, seen: map[uint64]struct{}{}}
+	suppress, err := tx.Suppressor(ctx)
+	if err != nil {
+		return sum, err
+	}
+	w := &writer{ctx: ctx, im: im, sum: &sum, opts: &opts, reader: r, seen: map[uint64]struct{}{}, suppress: suppress}
 	skipped := func(err error) { sum.SkippedSheets = append(sum.SkippedSheets, err.Error()) }
 	if err := scan.File(ctx, r, scan.Options{Region: opts.Region, Locator: opts.Locator, Skipped: skipped}, w); err != nil {
 		return sum, err
@@ -133,7 +138,7 @@ func file(ctx context.Context, tx *store.Tx, path string, opts Options) (Summary
 	sum.Unique = len(w.seen)
 	counts, err := im.Finish(ctx, store.ImportCounts{
 		Rows: sum.Rows, Numbers: sum.Numbers, Unique: sum.Unique,
-		FileDuplicates: sum.FileDuplicates, Rejects: sum.Rejects,
+		FileDuplicates: sum.FileDuplicates, Suppressed: sum.Suppressed, Rejects: sum.Rejects,
 	})
 	sum.New, sum.Known = counts.New, counts.Known
 	return sum, err
@@ -149,6 +154,8 @@ type writer struct {
 	table  *ingest.Table
 	tblIdx int
 	seen   map[uint64]struct{} // numbers met in this file
+
+	suppress *store.Suppressor // numbers forgotten at their owners' request
 }
 
 func (w *writer) Table(idx int, t *ingest.Table) error {
@@ -162,6 +169,14 @@ func (w *writer) Row(row *scan.Row) error {
 	s.Rows++
 	if w.opts.Progress != nil && s.Rows%4096 == 0 {
 		w.opts.Progress(w.reader.Progress())
+	}
+	// A row holding a forgotten number is a forgotten person's: it is not
+	// stored at all, and its numbers are counted as suppressed.
+	for _, n := range row.Numbers {
+		if w.suppress.Suppressed(n.Key()) {
+			s.Suppressed += len(row.Numbers)
+			return nil
+		}
 	}
 	rowID, err := w.im.AddRow(w.ctx, w.tblIdx, row.Line, row.Cells)
 	if err != nil {

@@ -32,7 +32,7 @@ type Options struct {
 	Region  string
 	Locator *locate.Locator
 	Columns []Column
-	Rejects *export.Table   // rows left out, with the reason; nil for none
+	Rejects *export.Table    // rows left out, with the reason; nil for none
 	Warn    func(msg string) // told the first few rows left out for each reason
 }
 

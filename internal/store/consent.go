@@ -46,10 +46,10 @@ func (t *Tx) AddConsent(ctx context.Context, key uint64, c Consent) (added bool,
 	return true, err
 }
 
-// Consents returns the number's consent events, oldest first.
-func (s *Store) Consents(ctx context.Context, key uint64) ([]Consent, error) {
+// consents returns the number's consent events, oldest first.
+func consents(ctx context.Context, q querier, key uint64) ([]Consent, error) {
 	var out []Consent
-	err := query(ctx, s.db, `SELECT scope, granted, at, expires_at, source, evidence, actor, recorded_at
+	err := query(ctx, q, `SELECT scope, granted, at, expires_at, source, evidence, actor, recorded_at
 		FROM consents WHERE num = ? ORDER BY at, id`, []any{int64(key)}, func(r *sql.Rows) error {
 		var (
 			c                 Consent

@@ -181,6 +181,7 @@ type NumberHistory struct {
 	Bases                   []Membership
 	Calls                   []Call // oldest first
 	Events                  []Event
+	Consents                []Consent // oldest first
 }
 
 // Membership is a base holding the number, with the row it came in.
@@ -245,6 +246,9 @@ func (s *Store) History(ctx context.Context, key uint64) (h NumberHistory, ok bo
 	}
 	slices.Reverse(all)
 	h.Calls = all
+	if h.Consents, err = consents(ctx, tx, key); err != nil {
+		return h, true, err
+	}
 	err = query(ctx, tx, `SELECT at, what, detail, cause, actor FROM events WHERE num = ? ORDER BY at, id`,
 		[]any{int64(key)}, func(r *sql.Rows) error {
 			var (

@@ -43,8 +43,8 @@ type Place struct {
 
 // ImportCounts are the figures an import reports and the database keeps.
 type ImportCounts struct {
-	Rows, Numbers, Unique, New, Known, FileDuplicates int
-	Rejects                                           map[string]int
+	Rows, Numbers, Unique, New, Known, FileDuplicates, Suppressed int
+	Rejects                                                       map[string]int
 }
 
 // Tx is a command's one transaction: everything written through it lands
@@ -287,8 +287,8 @@ func (im *Import) Finish(ctx context.Context, c ImportCounts) (ImportCounts, err
 	inserted := int(im.w.finish())
 	c.New, c.Known = inserted, im.written-inserted
 	_, err := im.t.tx.ExecContext(ctx, `UPDATE imports SET rows = ?, numbers = ?, unique_numbers = ?,
-		new_numbers = ?, known_numbers = ?, file_duplicates = ? WHERE id = ?`,
-		c.Rows, c.Numbers, c.Unique, c.New, c.Known, c.FileDuplicates, im.id)
+		new_numbers = ?, known_numbers = ?, file_duplicates = ?, suppressed_numbers = ? WHERE id = ?`,
+		c.Rows, c.Numbers, c.Unique, c.New, c.Known, c.FileDuplicates, c.Suppressed, im.id)
 	for reason, n := range c.Rejects {
 		if err != nil {
 			break

@@ -73,6 +73,9 @@ func open(ctx context.Context, path string, mustExist bool) (*Store, error) {
 	q.Set("_txlock", "immediate")
 	q.Add("_pragma", "cache_size(-16384)")
 	q.Add("_pragma", "temp_store(memory)")
+	// Deleted content is overwritten, not just unlinked: a forgotten
+	// person's data must leave the file.
+	q.Add("_pragma", "secure_delete(on)")
 	dsn := "file:" + (&url.URL{Path: path}).EscapedPath() + "?" + q.Encode()
 	db, err := sql.Open("sqlite", dsn)
 	if err != nil {
