@@ -376,6 +376,13 @@ func TestNumplanLoadRederives(t *testing.T) {
 			t.Errorf("%s: %s\nwant %s", e164, got, want)
 		}
 	}
+	// Status changes are events in the numbers' history.
+	for e164, what := range map[string]string{"+79031234567": "dead", "+79401234567": "alive"} {
+		h := historyOf(t, db, e164)
+		if len(h.Events) != 1 || h.Events[0].What != what || !strings.Contains(h.Events[0].Cause, "numplan load") {
+			t.Errorf("%s: events %+v, want one %q caused by numplan load", e164, h.Events, what)
+		}
+	}
 	info := decode[numplanInfo](t, mustRun(t, db, "--json", "numplan", "info").stdout)
 	if info.Source != "DEF-small.csv" || info.DEF != 2 || info.LoadedAt == "" {
 		t.Errorf("numplan info %+v", info)

@@ -123,7 +123,8 @@ func runNumplanLoad(ctx context.Context, o *numplanLoadOptions) error {
 		return err
 	}
 	res := numplanLoadResult{Plan: info}
-	if res.Rederived, err = tx.Rederive(ctx, placer(locate.New(plan))); err != nil {
+	ev := store.Event{At: o.now, Cause: "numplan load " + strings.Join(o.files, " "), Actor: o.actor()}
+	if res.Rederived, err = tx.Rederive(ctx, placer(locate.New(plan)), ev); err != nil {
 		return err
 	}
 	if err := tx.Commit(); err != nil {

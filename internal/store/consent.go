@@ -41,9 +41,7 @@ func (t *Tx) AddConsent(ctx context.Context, key uint64, c Consent) (added bool,
 	if !c.ExpiresAt.IsZero() {
 		detail += ", expires " + formatTime(c.ExpiresAt)
 	}
-	_, err = t.tx.ExecContext(ctx, `INSERT INTO events (num, at, what, detail, cause, actor) VALUES (?, ?, 'consent', ?, ?, ?)`,
-		int64(key), formatTime(c.At), detail, "consent "+c.Source, c.Actor)
-	return true, err
+	return true, t.addEvent(ctx, key, Event{At: c.At, What: "consent", Detail: detail, Cause: "consent " + c.Source, Actor: c.Actor})
 }
 
 // consents returns the number's consent events, oldest first.

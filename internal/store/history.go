@@ -88,10 +88,17 @@ func (t *Tx) SetState(ctx context.Context, key uint64, s State, events []Event) 
 		return fmt.Errorf("save status: %w", err)
 	}
 	for _, e := range events {
-		if _, err := t.tx.ExecContext(ctx, `INSERT INTO events (num, at, what, detail, cause, actor) VALUES (?, ?, ?, ?, ?, ?)`,
-			int64(key), formatTime(e.At), e.What, e.Detail, e.Cause, e.Actor); err != nil {
-			return fmt.Errorf("record event: %w", err)
+		if err := t.addEvent(ctx, key, e); err != nil {
+			return err
 		}
+	}
+	return nil
+}
+
+func (t *Tx) addEvent(ctx context.Context, key uint64, e Event) error {
+	if _, err := t.tx.ExecContext(ctx, `INSERT INTO events (num, at, what, detail, cause, actor) VALUES (?, ?, ?, ?, ?, ?)`,
+		int64(key), formatTime(e.At), e.What, e.Detail, e.Cause, e.Actor); err != nil {
+		return fmt.Errorf("record event: %w", err)
 	}
 	return nil
 }

@@ -59,7 +59,9 @@ type Rederived struct {
 // number's key and country. A number the plan never issued becomes dead as
 // unallocated; one that was dead only for that reason and is now issued
 // comes back. Numbers dead for other reasons stay dead.
-func (t *Tx) Rederive(ctx context.Context, place func(key uint64, country string) Place) (Rederived, error) {
+// Each status change is recorded as an event with ev's time, cause and
+// actor.
+func (t *Tx) Rederive(ctx context.Context, place func(key uint64, country string) Place, ev Event) (Rederived, error) {
 	var r Rederived
 	upd, err := t.tx.PrepareContext(ctx, `UPDATE numbers SET place_id = ?, status = ?, dead_reason = ? WHERE num = ?`)
 	if err != nil {
@@ -109,6 +111,16 @@ func (t *Tx) Rederive(ctx context.Context, place func(key uint64, country string
 			}
 			if _, err := upd.ExecContext(ctx, place, status, reason, x.key); err != nil {
 				return r, err
+			}
+			if status != x.status {
+				e := ev
+				e.What, e.Detail = "alive", "issued by the numbering plan loaded"
+				if status == "dead" {
+					e.What, e.Detail = "dead", callbase.Unallocated+": in no range of the numbering plan loaded"
+				}
+				if err := t.addEvent(ctx, uint64(x.key), e); err != nil {
+					return r, err
+				}
 			}
 		}
 		last = rows[len(rows)-1].key
