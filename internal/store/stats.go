@@ -34,6 +34,7 @@ type ImportStats struct {
 	New            int    `json:"new"`
 	Known          int    `json:"known"`
 	FileDuplicates int    `json:"file_duplicates"`
+	Suppressed     int    `json:"suppressed"`
 	Rejects        int    `json:"rejects"`
 }
 
@@ -86,12 +87,12 @@ func (s *Store) Stats(ctx context.Context, base string) (Stats, error) {
 		return st, err
 	}
 	err = query(ctx, tx, `SELECT b.name, i.file, i.format, i.imported_at, i.rows, i.numbers,
-			i.new_numbers, i.known_numbers, i.file_duplicates,
+			i.new_numbers, i.known_numbers, i.file_duplicates, i.suppressed_numbers,
 			(SELECT coalesce(sum(count), 0) FROM import_rejects r WHERE r.import_id = i.id)
 		FROM imports i JOIN bases b ON b.id = i.base_id
 		WHERE ?1 = '' OR b.name = ?1 ORDER BY i.id`, []any{base}, func(r *sql.Rows) error {
 		var i ImportStats
-		err := r.Scan(&i.Base, &i.File, &i.Format, &i.At, &i.Rows, &i.Numbers, &i.New, &i.Known, &i.FileDuplicates, &i.Rejects)
+		err := r.Scan(&i.Base, &i.File, &i.Format, &i.At, &i.Rows, &i.Numbers, &i.New, &i.Known, &i.FileDuplicates, &i.Suppressed, &i.Rejects)
 		st.Imports = append(st.Imports, i)
 		st.Rows += i.Rows
 		return err
