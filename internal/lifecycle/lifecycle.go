@@ -77,14 +77,17 @@ func AfterCall(s store.State, c store.Call, recent []store.Call, r Rules) (store
 			change("detached", "reached someone else: the rows' person is not this number's")
 		}
 	}
+	// Only the newest call speaks for the number's present: a call older
+	// than others, imported late, leaves the callback and deadness alone.
+	newest := len(recent) > 0 && recent[0].At.Equal(c.At) && recent[0].Outcome == c.Outcome
 	// Someone answered: a number dead only for going unanswered lives.
-	if !o.Unanswered() && o != outcome.NotInService && s.Status == "dead" && s.DeadReason == Unreachable {
+	if newest && !o.Unanswered() && o != outcome.NotInService && s.Status == "dead" && s.DeadReason == Unreachable {
 		s.Status, s.DeadReason = "active", ""
 		change("alive", "answered after being unreachable")
 	}
 	// The newest call decides the callback: a later call of any kind
 	// means the promised one happened or was replaced.
-	if len(recent) > 0 && recent[0].At.Equal(c.At) && recent[0].Outcome == c.Outcome {
+	if newest {
 		var due time.Time
 		if o == outcome.Callback {
 			due = c.CallbackAt
@@ -124,6 +127,8 @@ func unansweredRun(recent []store.Call) (int, time.Duration) {
 // moves its status. added is false when the same call was stored before:
 // then nothing changes.
 func Record(ctx context.Context, tx *store.Tx, n store.Number, c store.Call, r Rules) (added bool, err error) {
+	// The store keeps whole seconds: compare what it will give back.
+	c.At, c.CallbackAt = c.At.Truncate(time.Second), c.CallbackAt.Truncate(time.Second)
 	if err := tx.EnsureNumber(ctx, n); err != nil {
 		return false, err
 	}

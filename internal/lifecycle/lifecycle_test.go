@@ -105,3 +105,45 @@ func TestOlderCallLeavesCallback(t *testing.T) {
 		t.Errorf("older call changed %+v to %+v (%v)", s, got, events)
 	}
 }
+
+// TestOlderAnswerLeavesUnreachable: an answered call older than the run of
+// unanswered ones, imported late, does not bring the number back.
+func TestOlderAnswerLeavesUnreachable(t *testing.T) {
+	s := store.State{Status: "dead", DeadReason: Unreachable, Temperature: "cold"}
+	recent := run("no_answer", 6, 15*day)
+	older := store.Call{At: t0.Add(-30 * day), Outcome: "answered"}
+	got, events := AfterCall(s, older, append(recent, older), rules)
+	if got != s || len(events) != 0 {
+		t.Errorf("an old answer changed %+v to %+v (%v)", s, got, events)
+	}
+}
+
+func TestConsentInForce(t *testing.T) {
+	d := func(day int) time.Time { return time.Date(2026, 11, day, 0, 0, 0, 0, time.UTC) }
+	grant := func(at time.Time) store.Consent { return store.Consent{Scope: "ads", Granted: true, At: at} }
+	withdraw := func(at time.Time) store.Consent { return store.Consent{Scope: "ads", At: at} }
+	expiring := store.Consent{Scope: "ads", Granted: true, At: d(1), ExpiresAt: d(10)}
+	for _, c := range []struct {
+		name    string
+		events  []store.Consent
+		now     time.Time
+		granted bool
+		ok      bool
+	}{
+		{"none", nil, d(5), false, false},
+		{"granted", []store.Consent{grant(d(1))}, d(5), true, true},
+		{"not yet", []store.Consent{grant(d(6))}, d(5), false, false},
+		{"withdrawn later", []store.Consent{grant(d(1)), withdraw(d(3))}, d(5), false, true},
+		{"granted again", []store.Consent{withdraw(d(3)), grant(d(4))}, d(5), true, true},
+		{"tie: withdrawal first", []store.Consent{withdraw(d(3)), grant(d(3))}, d(5), false, true},
+		{"tie: grant first", []store.Consent{grant(d(3)), withdraw(d(3))}, d(5), false, true},
+		{"other scope", []store.Consent{{Scope: "pd", Granted: true, At: d(1)}}, d(5), false, false},
+		{"before expiry", []store.Consent{expiring}, d(9), true, true},
+		{"expired", []store.Consent{expiring}, d(10), true, false},
+	} {
+		got, ok := ConsentInForce(c.events, "ads", c.now)
+		if ok != c.ok || (ok && got.Granted != c.granted) {
+			t.Errorf("%s: %+v, %v; want granted %v, ok %v", c.name, got, ok, c.granted, c.ok)
+		}
+	}
+}

@@ -71,15 +71,16 @@ func Unmark(ctx context.Context, tx *store.Tx, n store.Number, why string, ch Ch
 	})
 }
 
-// ConsentInForce returns the consent in force for scope at instant now
-// among the events (any order): the latest at or before now, unless it
-// expired by now; ok is false when none is in force.
+// ConsentInForce returns the latest consent event for scope at or before
+// now among the events (any order), a withdrawal winning a tie; ok is
+// false when there is none, or when it is a grant that expired by now.
 func ConsentInForce(events []store.Consent, scope string, now time.Time) (c store.Consent, ok bool) {
 	for _, e := range events {
 		if e.Scope != scope || e.At.After(now) {
 			continue
 		}
-		if !ok || !e.At.Before(c.At) {
+		// On a tie a withdrawal wins: when in doubt, do not call.
+		if !ok || e.At.After(c.At) || (e.At.Equal(c.At) && !e.Granted) {
 			c, ok = e, true
 		}
 	}
