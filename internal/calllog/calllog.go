@@ -6,6 +6,7 @@ package calllog
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"path/filepath"
 	"strconv"
@@ -81,6 +82,9 @@ func Import(ctx context.Context, tx *store.Tx, path string, opts Options) (Summa
 			return err
 		}
 		added, err := lifecycle.Record(ctx, tx, row.Number, c, opts.Rules)
+		if errors.Is(err, store.ErrForgotten) {
+			return row.Reject("", "forgotten", err) // nothing of the call is stored
+		}
 		if err != nil {
 			return err
 		}

@@ -2,6 +2,8 @@ package cli
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"strings"
 	"time"
 
@@ -220,6 +222,9 @@ func runCallsAdd(ctx context.Context, g *globals, arg string, c store.Call) erro
 		return err
 	}
 	added, err := lifecycle.Record(ctx, tx, n, c, rules)
+	if errors.Is(err, store.ErrForgotten) {
+		return fmt.Errorf("not recorded: the number was %w, and is never callable", err)
+	}
 	if err != nil {
 		return err
 	}

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -80,7 +81,7 @@ in force; a grant with --expires lapses then.`,
 				{Role: "evidence", Names: []string{"доказательство", "основание", "evidence", "proof", "документ"}},
 			}
 			return g.importList(cmd.Context(), args, &lf, columns, "with consent recorded",
-				func(tx *store.Tx, zone *time.Location, file string, row *numlist.Row) (bool, error) {
+				func(tx *store.Tx, zone *time.Location, file string, row *numlist.Row, n store.Number) (bool, error) {
 					scope := strings.ToLower(row.Cell("scope"))
 					if checkScope(scope) != nil {
 						return false, row.Reject("scope", "unknown_scope", fmt.Errorf("scope %q: want pd or ads", row.Cell("scope")))
@@ -103,10 +104,10 @@ in force; a grant with --expires lapses then.`,
 							return false, row.Reject("expires", "bad_time", err)
 						}
 					}
-					if err := tx.EnsureNumber(cmd.Context(), row.Number); err != nil {
+					if err := tx.EnsureNumber(cmd.Context(), n); err != nil {
 						return false, err
 					}
-					return tx.AddConsent(cmd.Context(), row.Number.Key, ev)
+					return tx.AddConsent(cmd.Context(), n.Key, ev)
 				})
 		},
 	}
@@ -142,14 +143,19 @@ func (g *globals) consentArgs(cmd *cobra.Command, args []string, ev store.Consen
 			return err
 		}
 		for _, n := range nums {
-			if err := tx.EnsureNumber(ctx, n); err != nil {
+			m.Numbers++
+			err := tx.EnsureNumber(ctx, n)
+			if errors.Is(err, store.ErrForgotten) {
+				m.Forgotten++
+				continue
+			}
+			if err != nil {
 				return err
 			}
 			added, err := tx.AddConsent(ctx, n.Key, ev)
 			if err != nil {
 				return err
 			}
-			m.Numbers++
 			if added {
 				m.Changed++
 			}

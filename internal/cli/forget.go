@@ -28,31 +28,18 @@ as suppressed, and the number is never callable.`,
 }
 
 func runForget(ctx context.Context, g *globals, args []string) error {
-	type result struct {
-		Numbers int `json:"numbers"`
-		Known   int `json:"known"`
-		Rows    int `json:"rows"`
-		Calls   int `json:"calls"`
-	}
-	var res result
+	var res store.Forgotten
 	err := g.inTx(ctx, func(tx *store.Tx, loc *locate.Locator) error {
 		nums, err := g.numberArgs(args, nil)
 		if err != nil {
 			return err
 		}
-		for _, n := range nums {
-			f, err := tx.Forget(ctx, n.Key, g.now)
-			if err != nil {
-				return err
-			}
-			res.Numbers++
-			if f.Known {
-				res.Known++
-			}
-			res.Rows += f.Rows
-			res.Calls += f.Calls
+		keys := make([]uint64, len(nums))
+		for i, n := range nums {
+			keys[i] = n.Key
 		}
-		return nil
+		res, err = tx.Forget(ctx, keys, g.now)
+		return err
 	})
 	if err != nil {
 		return err
@@ -62,12 +49,13 @@ func runForget(ctx context.Context, g *globals, args []string) error {
 		return err
 	}
 	defer st.Close()
-	if err := st.Checkpoint(ctx); err != nil {
+	if err := st.Compact(ctx); err != nil {
 		return err
 	}
 	if g.json {
-		return writeJSON(g.stdout, res)
+		return writeJSON(g.stdout, map[string]any{"forgotten": len(args), "known": res.Numbers, "rows": res.Rows, "calls": res.Calls})
 	}
-	g.summaryf("%d numbers forgotten (%d were in the database): %d rows erased, %d calls\n", res.Numbers, res.Known, res.Rows, res.Calls)
+	g.summaryf("%d numbers forgotten (%d were in the database): %d rows erased, %d calls\n", len(args), res.Numbers, res.Rows, res.Calls)
+	g.summaryf("keep %s with the database (and its backups): without it forgotten numbers cannot be recognised\n", store.KeyPath(g.db))
 	return nil
 }

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"path/filepath"
 	"strings"
@@ -58,15 +59,19 @@ func (g *globals) numberArgs(args []string, loc *locate.Locator) ([]store.Number
 
 // marked reports what a command that marks numbers did.
 type marked struct {
-	Numbers int `json:"numbers"`
-	Changed int `json:"changed"`
+	Numbers   int `json:"numbers"`
+	Changed   int `json:"changed"`
+	Forgotten int `json:"forgotten"` // left alone: forgotten at their owners' request
 }
 
 func (g *globals) reportMarked(m marked, what string) error {
 	if g.json {
 		return writeJSON(g.stdout, m)
 	}
-	g.summaryf("%d numbers: %d %s, %d were already\n", m.Numbers, m.Changed, what, m.Numbers-m.Changed)
+	g.summaryf("%d numbers: %d %s, %d were already\n", m.Numbers, m.Changed, what, m.Numbers-m.Changed-m.Forgotten)
+	if m.Forgotten > 0 {
+		g.summaryf("  %d left alone: forgotten at their owners' request, never callable\n", m.Forgotten)
+	}
 	return nil
 }
 
@@ -82,11 +87,13 @@ func (g *globals) markArgs(ctx context.Context, args []string, what string,
 		ch := lifecycle.Change{At: g.now, Cause: "callbase " + what, Actor: g.actor()}
 		for _, n := range nums {
 			changed, err := mark(tx, n, ch)
-			if err != nil {
-				return err
-			}
 			m.Numbers++
-			if changed {
+			switch {
+			case errors.Is(err, store.ErrForgotten):
+				m.Forgotten++
+			case err != nil:
+				return err
+			case changed:
 				m.Changed++
 			}
 		}
@@ -111,10 +118,11 @@ func (f *listFlags) add(cmd *cobra.Command) {
 	cmd.Flags().StringVar(&f.rejects, "rejects", "", "write the rows left out, with file, row, column and reason, to this CSV/XLSX file")
 }
 
-// importList reads each file with columns, calling fn for every usable row
-// inside one transaction, and reports the rows read and left out.
+// importList reads each file with columns, calling fn for every number of
+// every usable row inside one transaction, and reports the rows read and
+// left out. A forgotten number is left alone and counted.
 func (g *globals) importList(ctx context.Context, files []string, f *listFlags, columns []numlist.Column, what string,
-	fn func(tx *store.Tx, zone *time.Location, file string, row *numlist.Row) (changed bool, err error)) error {
+	fn func(tx *store.Tx, zone *time.Location, file string, row *numlist.Row, n store.Number) (changed bool, err error)) error {
 	zone, err := zoneFlag(f.tz)
 	if err != nil {
 		return err
@@ -124,7 +132,8 @@ func (g *globals) importList(ctx context.Context, files []string, f *listFlags, 
 	}
 	type summary struct {
 		numlist.Summary
-		Changed int `json:"changed"`
+		Changed   int `json:"changed"`
+		Forgotten int `json:"forgotten"`
 	}
 	sums := []summary{}
 	var rejects *export.Table
@@ -142,18 +151,28 @@ func (g *globals) importList(ctx context.Context, files []string, f *listFlags, 
 		opts := numlist.Options{Ingest: f.in, Region: g.region, Locator: loc, Columns: columns, Rejects: rejects,
 			Warn: func(msg string) { g.warnf("%s\n", msg) }}
 		for _, file := range files {
-			var changed int
+			var changed, forgotten int
 			s, err := numlist.Each(ctx, file, opts, func(row *numlist.Row) error {
-				c, err := fn(tx, zone, file, row)
-				if c {
-					changed++
+				for _, n := range row.Numbers {
+					if row.Rejected() {
+						break
+					}
+					c, err := fn(tx, zone, file, row, n)
+					switch {
+					case errors.Is(err, store.ErrForgotten):
+						forgotten++
+					case err != nil:
+						return err
+					case c:
+						changed++
+					}
 				}
-				return err
+				return nil
 			})
 			if err != nil {
 				return err
 			}
-			sums = append(sums, summary{s, changed})
+			sums = append(sums, summary{s, changed, forgotten})
 		}
 		if rejects != nil {
 			return rejects.Finish()
@@ -173,6 +192,9 @@ func (g *globals) importList(ctx context.Context, files []string, f *listFlags, 
 	}
 	for _, s := range sums {
 		g.summaryf("%s: %d rows, %d numbers %s\n", s.File, s.Rows, s.Changed, what)
+		if s.Forgotten > 0 {
+			g.summaryf("  %d left alone: forgotten at their owners' request, never callable\n", s.Forgotten)
+		}
 		if len(s.Rejects) > 0 {
 			g.summaryf("  left out  %s\n", byCount(s.Rejects))
 		}
@@ -223,12 +245,12 @@ func newOptoutCmd(g *globals) *cobra.Command {
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
 			return g.importList(ctx, args, &lf, []numlist.Column{dateColumn}, "opted out",
-				func(tx *store.Tx, zone *time.Location, file string, row *numlist.Row) (bool, error) {
+				func(tx *store.Tx, zone *time.Location, file string, row *numlist.Row, n store.Number) (bool, error) {
 					at, ok, err := rowTime(row, "time", zone, g.now)
 					if !ok {
 						return false, err
 					}
-					return lifecycle.OptOut(ctx, tx, row.Number, lifecycle.Change{At: at, Cause: cause("optout import", file, row.Line), Actor: g.actor()})
+					return lifecycle.OptOut(ctx, tx, n, lifecycle.Change{At: at, Cause: cause("optout import", file, row.Line), Actor: g.actor()})
 				})
 		},
 	}
@@ -289,7 +311,7 @@ A status callbase does not know leaves the row out, told with file and row.`,
 			columns := []numlist.Column{dateColumn, {Role: "status", Required: true,
 				Names: []string{"статус", "status", "результат", "result", "state", "hlr", "hlr status", "состояние"}}}
 			return g.importList(ctx, args, &lf, columns, "marked dead",
-				func(tx *store.Tx, zone *time.Location, file string, row *numlist.Row) (bool, error) {
+				func(tx *store.Tx, zone *time.Location, file string, row *numlist.Row, n store.Number) (bool, error) {
 					dead, known := validationStatus(row.Cell("status"))
 					if !known {
 						return false, row.Reject("status", "unknown_status", fmt.Errorf("status %q: want a word such as invalid, not exists, active or ok", row.Cell("status")))
@@ -301,7 +323,7 @@ A status callbase does not know leaves the row out, told with file and row.`,
 					if !ok {
 						return false, err
 					}
-					return lifecycle.MarkDead(ctx, tx, row.Number, "validation: "+strings.ToLower(row.Cell("status")),
+					return lifecycle.MarkDead(ctx, tx, n, "validation: "+strings.ToLower(row.Cell("status")),
 						lifecycle.Change{At: at, Cause: cause("dead import", file, row.Line), Actor: g.actor()})
 				})
 		},

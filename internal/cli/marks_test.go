@@ -2,6 +2,7 @@ package cli
 
 import (
 	"bytes"
+	"encoding/binary"
 	"os"
 	"path/filepath"
 	"strings"
@@ -111,6 +112,7 @@ func TestForget(t *testing.T) {
 	mustRun(t, db, "import", base, "--base", "a")
 	mustRun(t, db, "calls", "add", "+79167654321", "--outcome", "callback", "--callback", "2026-11-28 16:00", "--note", "Анна просила в пятницу")
 	mustRun(t, db, "consent", "grant", "+79167654321", "--scope", "ads", "--evidence", "анкета Забытовой")
+	mustRun(t, db, "optout", "add", "+79167654321")
 	// The search below can fail: before forget, the bytes hold the name.
 	if !bytes.Contains(fileBytes(t, db), []byte("Забытова")) || !bytes.Contains(fileBytes(t, db), []byte("анкета Забытовой")) {
 		t.Fatal("the database's bytes do not hold the name even before forget")
@@ -121,6 +123,9 @@ func TestForget(t *testing.T) {
 	}
 	files, _ := filepath.Glob(db + "*")
 	for _, f := range files {
+		if strings.HasSuffix(f, ".forget-key") {
+			continue
+		}
 		data, err := os.ReadFile(f)
 		if err != nil {
 			t.Fatal(err)
@@ -130,6 +135,11 @@ func TestForget(t *testing.T) {
 			if bytes.Contains(data, []byte(s)) {
 				t.Errorf("%s still holds %q", filepath.Base(f), s)
 			}
+		}
+		// Nor as SQLite stores the integer key: 8 or 6 bytes big-endian.
+		be := binary.BigEndian.AppendUint64(nil, 79167654321)
+		if bytes.Contains(data, be) || bytes.Contains(data, be[2:]) {
+			t.Errorf("%s still holds the number as an integer key", filepath.Base(f))
 		}
 	}
 	// The other person is kept.
@@ -143,6 +153,36 @@ func TestForget(t *testing.T) {
 	if r := mustRun(t, db, "--json", "import", base, "--base", "c"); !strings.Contains(r.stdout, `"suppressed": 1`) {
 		t.Errorf("re-import of the base after forget: %s", r.stdout)
 	}
+	// Calls, consent, opt-outs and marks of the number store nothing again.
+	log := writeFile(t, "log.csv", "Телефон;Время;Результат;Комментарий\n+79167654321;28.11.2026 10:00;Перезвонить;Анна Забытова просит позвонить\n")
+	if r := mustRun(t, db, "--json", "calls", "import", log); !strings.Contains(r.stdout, `"forgotten": 1`) || !strings.Contains(r.stdout, `"added": 0`) {
+		t.Errorf("calls import of a forgotten number: %s", r.stdout)
+	}
+	for _, args := range [][]string{
+		{"consent", "grant", "+79167654321", "--scope", "ads", "--evidence", "паспорт Забытовой"},
+		{"optout", "add", "+79167654321"},
+		{"dead", "mark", "+79167654321", "--reason", "x"},
+	} {
+		if r := mustRun(t, db, append([]string{"--json"}, args...)...); !strings.Contains(r.stdout, `"forgotten": 1`) {
+			t.Errorf("%v: %s", args, r.stdout)
+		}
+	}
+	if r := runCLI(t, db, "calls", "add", "+79167654321", "--outcome", "answered"); r.code != 1 || !strings.Contains(r.stderr, "forgotten") {
+		t.Errorf("calls add of a forgotten number: exit %d, %s", r.code, r.stderr)
+	}
+	if d := dump(t, db); strings.Contains(d, "Забытов") || strings.Contains(d, "79167654321") {
+		t.Error("something of the forgotten person was stored again")
+	}
+	// The secret is in its own private file, not in the database.
+	key := db + ".forget-key"
+	if fi, err := os.Stat(key); err != nil || fi.Mode().Perm() != 0o600 {
+		t.Errorf("key file: %v, %v", fi, err)
+	}
+	secret, _ := os.ReadFile(key)
+	dbBytes, _ := os.ReadFile(db)
+	if len(secret) < 64 || bytes.Contains(dbBytes, bytes.TrimSpace(secret)) {
+		t.Error("the forget key is missing or also in the database")
+	}
 	// A base bringing the number back: its row is left out, counted.
 	again := writeFile(t, "again.csv", "Имя;Телефон\nАнна;89167654321\nПётр;89261112233\n")
 	r = mustRun(t, db, "--json", "import", again, "--base", "b")
@@ -154,7 +194,8 @@ func TestForget(t *testing.T) {
 	}
 }
 
-// fileBytes returns the bytes of the database and its WAL and shared memory.
+// fileBytes returns the bytes of the database and the files beside it
+// (WAL, shared memory).
 func fileBytes(t *testing.T, db string) []byte {
 	t.Helper()
 	files, _ := filepath.Glob(db + "*")
@@ -167,4 +208,23 @@ func fileBytes(t *testing.T, db string) []byte {
 		all = append(all, data...)
 	}
 	return all
+}
+
+// TestForgetKeyMissing: without its key file, a database with forgotten
+// numbers refuses to import rather than take them for new ones.
+func TestForgetKeyMissing(t *testing.T) {
+	db := tempDB(t)
+	mustRun(t, db, "forget", "+79167654321")
+	if err := os.Remove(db + ".forget-key"); err != nil {
+		t.Fatal(err)
+	}
+	base := writeFile(t, "base.csv", "Имя;Телефон\nАнна;89167654321\n")
+	before := dump(t, db)
+	r := runCLI(t, db, "import", base, "--base", "a")
+	if r.code != 1 || !strings.Contains(r.stderr, "forget key") || !strings.Contains(r.stderr, "missing") {
+		t.Errorf("exit %d, %s", r.code, r.stderr)
+	}
+	if dump(t, db) != before {
+		t.Error("the refused import changed the database")
+	}
 }

@@ -43,20 +43,32 @@ type Summary struct {
 	Rejects map[string]int `json:"rejects"` // rows left out, by reason
 }
 
-// Row is one usable row: its first valid number and its cells by role.
+// Row is one usable row: its valid numbers and its cells by role.
 type Row struct {
-	Line   int
-	Number store.Number
-	cells  map[string]string
-	reject func(role, reason string, err error) error
+	Line     int
+	Number   store.Number   // the first of Numbers
+	Numbers  []store.Number // every valid number of the row's phone columns, in order
+	cells    map[string]string
+	reject   func(role, reason string, err error) error
+	rejected bool
 }
 
 // Cell returns the trimmed cell of the column with this role ("" when the
 // file has no such column).
 func (r *Row) Cell(role string) string { return r.cells[role] }
 
-// Reject leaves the row out for reason, blaming the column with role.
-func (r *Row) Reject(role, reason string, err error) error { return r.reject(role, reason, err) }
+// Reject leaves the row out for reason, blaming the column with role. A
+// row is left out once, however often Reject is called.
+func (r *Row) Reject(role, reason string, err error) error {
+	if r.rejected {
+		return nil
+	}
+	r.rejected = true
+	return r.reject(role, reason, err)
+}
+
+// Rejected reports whether the row was left out.
+func (r *Row) Rejected() bool { return r.rejected }
 
 // warnEach is how many rows left out are told for each reason.
 const warnEach = 5
@@ -135,10 +147,12 @@ func (h *handler) Row(sr *scan.Row) error {
 		}
 		return reject(col, reason, errors.New("no valid phone number"))
 	}
-	n := sr.Numbers[0]
-	row := &Row{Line: sr.Line, cells: map[string]string{}, Number: store.Number{
-		Key: n.Key(), Type: n.Type.String(), Country: n.Country, Place: store.Place{
-			Operator: n.Place.Operator, Region: n.Place.Region, Zones: n.Place.ZoneList(), Unallocated: n.Place.Unallocated}}}
+	row := &Row{Line: sr.Line, cells: map[string]string{}}
+	for _, n := range sr.Numbers {
+		row.Numbers = append(row.Numbers, store.Number{Key: n.Key(), Type: n.Type.String(), Country: n.Country, Place: store.Place{
+			Operator: n.Place.Operator, Region: n.Place.Region, Zones: n.Place.ZoneList(), Unallocated: n.Place.Unallocated}})
+	}
+	row.Number = row.Numbers[0]
 	for role, i := range h.cols {
 		if i < len(sr.Cells) {
 			row.cells[role] = strings.TrimSpace(sr.Cells[i])

@@ -42,7 +42,15 @@ type Call struct {
 
 // EnsureNumber records n when the database does not know it yet, as a
 // number met outside any base.
+// A forgotten number is not: EnsureNumber returns ErrForgotten.
 func (t *Tx) EnsureNumber(ctx context.Context, n Number) error {
+	sup, err := t.Suppressor(ctx)
+	if err != nil {
+		return err
+	}
+	if sup.Suppressed(n.Key) {
+		return ErrForgotten
+	}
 	place, err := t.placeID(ctx, n.Place)
 	if err != nil {
 		return err

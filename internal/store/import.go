@@ -50,8 +50,10 @@ type ImportCounts struct {
 // Tx is a command's one transaction: everything written through it lands
 // with Commit or not at all.
 type Tx struct {
-	tx     *sql.Tx
-	places map[placeKey]int64 // ids of the places table, as met
+	tx       *sql.Tx
+	store    *Store
+	places   map[placeKey]int64 // ids of the places table, as met
+	suppress *Suppressor        // loaded when first needed
 }
 
 // Begin starts a write transaction. It waits for other writers.
@@ -60,7 +62,7 @@ func (s *Store) Begin(ctx context.Context) (*Tx, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Tx{tx: tx, places: map[placeKey]int64{}}, nil
+	return &Tx{tx: tx, store: s, places: map[placeKey]int64{}}, nil
 }
 
 // Commit lands everything written in the transaction.

@@ -31,7 +31,8 @@ var ErrNoDatabase = errors.New("no database")
 
 // Store is an open callbase database.
 type Store struct {
-	db *sql.DB
+	db   *sql.DB
+	path string
 }
 
 // Open opens the database at path, creating it readable by its owner only
@@ -96,7 +97,7 @@ func open(ctx context.Context, path string, mustExist bool) (*Store, error) {
 		db.Close()
 		return nil, fmt.Errorf("open database %s: %w", path, err)
 	}
-	s := &Store{db: db}
+	s := &Store{db: db, path: path}
 	if mustExist {
 		var n int
 		err := db.QueryRowContext(ctx, `SELECT count(*) FROM sqlite_schema WHERE name = 'schema_migrations'`).Scan(&n)
