@@ -140,8 +140,8 @@ func runCallsImport(ctx context.Context, g *globals, files []string, in ingest.O
 
 func newCallsAddCmd(g *globals) *cobra.Command {
 	var (
-		word, agent, at, callback, note string
-		duration                        int
+		word, agent, at, callback, note, tz string
+		duration                            int
 	)
 	cmd := &cobra.Command{
 		Use:   "add NUMBER --outcome O",
@@ -157,14 +157,18 @@ func newCallsAddCmd(g *globals) *cobra.Command {
 			if err != nil {
 				return callbase.Usagef("--outcome: %v", err)
 			}
+			zone, err := zoneFlag(tz)
+			if err != nil {
+				return err
+			}
 			c := store.Call{At: g.now, Outcome: string(o), Agent: agent, Note: note, Duration: duration, Source: "calls add"}
 			if at != "" {
-				if c.At, err = when.Parse(at, time.Local); err != nil {
+				if c.At, err = when.Parse(at, zone); err != nil {
 					return callbase.Usagef("--at: %v", err)
 				}
 			}
 			if callback != "" {
-				if c.CallbackAt, err = when.Parse(callback, time.Local); err != nil {
+				if c.CallbackAt, err = when.Parse(callback, zone); err != nil {
 					return callbase.Usagef("--callback: %v", err)
 				}
 			}
@@ -184,6 +188,7 @@ func newCallsAddCmd(g *globals) *cobra.Command {
 	f.StringVar(&callback, "callback", "", "the callback time promised, with --outcome callback")
 	f.StringVar(&note, "note", "", "a comment")
 	f.IntVar(&duration, "duration", 0, "length of the call in seconds")
+	f.StringVar(&tz, "tz", "Europe/Moscow", "time zone of --at and --callback when they carry none")
 	return cmd
 }
 

@@ -123,6 +123,9 @@ func TestConfig(t *testing.T) {
 	if got := strings.TrimSpace(mustRun(t, db, "config", "get", "dead.unreachable_days").stdout); got != "14" {
 		t.Errorf("default = %q, want 14", got)
 	}
+	if _, err := os.Stat(db); err == nil {
+		t.Error("config get created a database")
+	}
 	mustRun(t, db, "config", "set", "dead.unreachable_days", "21")
 	if got := strings.TrimSpace(mustRun(t, db, "config", "get", "dead.unreachable_days").stdout); got != "21" {
 		t.Errorf("after set = %q, want 21", got)
@@ -145,4 +148,18 @@ func writeFile(t *testing.T, name, content string) string {
 		t.Fatal(err)
 	}
 	return path
+}
+
+// TestCallsAddZone: times given to calls add without a zone are read in
+// --tz, Moscow by default, as calls import reads them.
+func TestCallsAddZone(t *testing.T) {
+	db := tempDB(t)
+	mustRun(t, db, "calls", "add", "+79161234567", "--outcome", "callback", "--at", "2026-11-27 10:00", "--callback", "2026-11-28 16:00")
+	mustRun(t, db, "calls", "add", "+79031234567", "--outcome", "callback", "--at", "2026-11-27 10:00", "--callback", "2026-11-28 16:00", "--tz", "Asia/Vladivostok")
+	if h := historyOf(t, db, "+79161234567"); h.CallbackAt != "2026-11-28T13:00:00Z" || h.Calls[0].At != "2026-11-27T07:00:00Z" {
+		t.Errorf("Moscow: callback %s, call %s", h.CallbackAt, h.Calls[0].At)
+	}
+	if h := historyOf(t, db, "+79031234567"); h.CallbackAt != "2026-11-28T06:00:00Z" {
+		t.Errorf("Vladivostok: callback %s", h.CallbackAt)
+	}
 }

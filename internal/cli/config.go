@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	"github.com/spf13/cobra"
@@ -60,11 +61,15 @@ func runConfigGet(ctx context.Context, g *globals, args []string) error {
 			list = append(list, s)
 		}
 	}
-	st, err := store.Open(ctx, g.db)
-	if err != nil {
+	// Reading creates no database: without one every setting is its default.
+	st, err := store.OpenExisting(ctx, g.db)
+	if errors.Is(err, store.ErrNoDatabase) {
+		st = nil
+	} else if err != nil {
 		return err
+	} else {
+		defer st.Close()
 	}
-	defer st.Close()
 	type item struct {
 		Key     string `json:"key"`
 		Value   string `json:"value"`
@@ -73,9 +78,14 @@ func runConfigGet(ctx context.Context, g *globals, args []string) error {
 	}
 	var items []item
 	for _, s := range list {
-		v, ok, err := st.Setting(ctx, s.Name)
-		if err != nil {
-			return err
+		var (
+			v  string
+			ok bool
+		)
+		if st != nil {
+			if v, ok, err = st.Setting(ctx, s.Name); err != nil {
+				return err
+			}
 		}
 		if !ok {
 			v = s.Default

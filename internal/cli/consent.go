@@ -24,7 +24,7 @@ so a consent to advertising calls can be proved. The latest event of a scope is
 in force; a grant with --expires lapses then.`,
 	}
 	for _, grant := range []bool{true, false} {
-		var scope, source, evidence, at, expires string
+		var scope, source, evidence, at, expires, tz string
 		verb := map[bool]string{true: "grant", false: "withdraw"}[grant]
 		c := &cobra.Command{
 			Use:   verb + " NUMBER... --scope pd|ads",
@@ -39,9 +39,12 @@ in force; a grant with --expires lapses then.`,
 				if err := checkScope(scope); err != nil {
 					return err
 				}
-				var err error
+				zone, err := zoneFlag(tz)
+				if err != nil {
+					return err
+				}
 				if at != "" {
-					if ev.At, err = when.Parse(at, time.Local); err != nil {
+					if ev.At, err = when.Parse(at, zone); err != nil {
 						return callbase.Usagef("--at: %v", err)
 					}
 				}
@@ -49,7 +52,7 @@ in force; a grant with --expires lapses then.`,
 					if !grant {
 						return callbase.Usagef("--expires goes with consent grant")
 					}
-					if ev.ExpiresAt, err = when.Parse(expires, time.Local); err != nil {
+					if ev.ExpiresAt, err = when.Parse(expires, zone); err != nil {
 						return callbase.Usagef("--expires: %v", err)
 					}
 				}
@@ -61,6 +64,7 @@ in force; a grant with --expires lapses then.`,
 		f.StringVar(&source, "source", "", "where the consent was given or withdrawn (a web form, a call)")
 		f.StringVar(&evidence, "evidence", "", "what proves it (a form id, a recording)")
 		f.StringVar(&at, "at", "", "when it was given or withdrawn (default --now)")
+		f.StringVar(&tz, "tz", "Europe/Moscow", "time zone of --at and --expires when they carry none")
 		if grant {
 			f.StringVar(&expires, "expires", "", "when the consent lapses (default never)")
 		}

@@ -47,9 +47,12 @@ func (g *globals) inTx(ctx context.Context, fn func(tx *store.Tx, loc *locate.Lo
 // one bad argument changes nothing.
 func (g *globals) numberArgs(args []string, loc *locate.Locator) ([]store.Number, error) {
 	out := make([]store.Number, 0, len(args))
-	for _, a := range args {
+	for i, a := range args {
 		n, err := g.numberArg(a, loc)
 		if err != nil {
+			if len(args) > 1 {
+				err = callbase.Usagef("NUMBER %d of %d: %v", i+1, len(args), err)
+			}
 			return nil, err
 		}
 		out = append(out, n)
@@ -272,7 +275,7 @@ func newDeadCmd(g *globals) *cobra.Command {
 		RunE: func(cmd *cobra.Command, args []string) error {
 			r := strings.TrimSpace(reason)
 			if r == "" {
-				return callbase.Usagef("dead mark needs --reason\nTry: callbase dead mark %s --reason \"не существует\"", strings.Join(args, " "))
+				return callbase.Usagef("dead mark needs --reason\nTry: callbase dead mark NUMBER... --reason \"не существует\"")
 			}
 			return g.markArgs(cmd.Context(), args, "marked dead", func(tx *store.Tx, n store.Number, ch lifecycle.Change) (bool, error) {
 				return lifecycle.MarkDead(cmd.Context(), tx, n, r, ch)
@@ -288,7 +291,7 @@ func newDeadCmd(g *globals) *cobra.Command {
 		RunE: func(cmd *cobra.Command, args []string) error {
 			w := strings.TrimSpace(why)
 			if w == "" {
-				return callbase.Usagef("dead unmark needs --reason\nTry: callbase dead unmark %s --reason \"answered on 27.11\"", strings.Join(args, " "))
+				return callbase.Usagef("dead unmark needs --reason\nTry: callbase dead unmark NUMBER... --reason \"answered on 27.11\"")
 			}
 			return g.markArgs(cmd.Context(), args, "brought back", func(tx *store.Tx, n store.Number, ch lifecycle.Change) (bool, error) {
 				return lifecycle.Unmark(cmd.Context(), tx, n, w, ch)
@@ -339,7 +342,7 @@ func validationStatus(s string) (dead, known bool) {
 	switch k {
 	case "dead", "invalid", "not exists", "not exist", "does not exist", "nonexistent", "unknown subscriber", "disconnected",
 		"blocked", "inactive", "not in service", "unallocated", "не существует", "несуществующий", "недействительный",
-		"неактивен", "неактивный", "отключен", "заблокирован", "не обслуживается", "мертвый":
+		"неактивен", "неактивный", "отключен", "заблокирован", "не обслуживается", "мертвый", "недоступен навсегда":
 		return true, true
 	case "ok", "valid", "active", "alive", "exists", "available", "delivered", "absent", "roaming",
 		"активен", "активный", "существует", "доступен", "в сети", "действующий", "абонент недоступен":

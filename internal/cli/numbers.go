@@ -28,9 +28,10 @@ func (g *globals) numberArg(arg string, loc *locate.Locator) (store.Number, erro
 	}
 	switch {
 	case len(found) == 0:
-		return store.Number{}, callbase.Usagef("%q is not a phone number (%s)\nTry: +79161234567 or 8 916 123-45-67", arg, why)
+		// The argument is not repeated: it may be a person's data.
+		return store.Number{}, callbase.Usagef("not a phone number (%s)\nTry: +79161234567 or 8 916 123-45-67", why)
 	case len(found) > 1:
-		return store.Number{}, callbase.Usagef("%q holds %d numbers; give one per argument", arg, len(found))
+		return store.Number{}, callbase.Usagef("an argument holds %d numbers; give one per argument", len(found))
 	}
 	n := found[0].Number
 	num := store.Number{Key: n.Key(), Type: n.Type.String(), Country: n.Country}

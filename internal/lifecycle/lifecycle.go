@@ -31,7 +31,10 @@ func LoadRules(ctx context.Context, tx *store.Tx) (Rules, error) {
 	get := func(name string) (int, error) {
 		s, _ := settings.Lookup(name)
 		v, ok, err := tx.Setting(ctx, name)
-		return s.Int(v, ok), err
+		if err != nil {
+			return 0, err
+		}
+		return s.Int(v, ok)
 	}
 	attempts, err := get("dead.unreachable_attempts")
 	if err != nil {

@@ -9,7 +9,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"regexp"
+	"strconv"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/callbase/callbase/internal/callbase"
 	"github.com/callbase/callbase/internal/export"
@@ -132,7 +136,10 @@ func (h *handler) Row(sr *scan.Row) error {
 			text = sr.Cells[col]
 		}
 		if h.opts.Warn != nil && h.sum.Rejects[reason] <= warnEach {
-			h.opts.Warn((&callbase.InputError{File: h.table.File, Sheet: h.table.Sheet, Row: sr.Line, Column: column, Err: err}).Error())
+			// Told without err, which may quote the cell: only a cell
+			// that reads as a label, not as a name or a number, is shown.
+			told := fmt.Errorf("%s %s", strings.ReplaceAll(reason, "_", " "), shown(text))
+			h.opts.Warn((&callbase.InputError{File: h.table.File, Sheet: h.table.Sheet, Row: sr.Line, Column: column, Err: told}).Error())
 		}
 		if h.opts.Rejects == nil {
 			return nil
@@ -173,4 +180,47 @@ func (h *handler) Row(sr *scan.Row) error {
 func key(s string) string {
 	s = strings.NewReplacer("ё", "е", "Ё", "е", "_", " ", ".", " ", ":", " ", "-", " ").Replace(s)
 	return strings.ToLower(strings.Join(strings.Fields(s), " "))
+}
+
+// dateShape is a date, with a time or not: 31.02.2026, 2026-11-27 14:05.
+var dateShape = regexp.MustCompile(`^\d{1,4}[./-]\d{1,2}[./-]\d{2,4}([ T]\d{1,2}:\d{2}(:\d{2})?)?$`)
+
+// shown quotes a rejected cell for a warning when it reads as a label
+// ("Переговоры", "strange") or a date ("31.02.2026 09:20"): a few words,
+// no capital after the first word, no run of 7 digits, no e-mail. Anything
+// else may be a person's name, number or notes, and is only counted;
+// --rejects files, which are data, carry it whole.
+func shown(text string) string {
+	t := strings.TrimSpace(text)
+	switch {
+	case t == "":
+		return "(empty)"
+	case dateShape.MatchString(t) || looksLikeLabel(t):
+		return strconv.Quote(t)
+	}
+	return fmt.Sprintf("(%d characters, not shown; see --rejects)", utf8.RuneCountInString(t))
+}
+
+func looksLikeLabel(t string) bool {
+	words := strings.Fields(t)
+	if len(words) > 3 || utf8.RuneCountInString(t) > 32 || strings.Contains(t, "@") {
+		return false
+	}
+	for _, w := range words[1:] {
+		if r, _ := utf8.DecodeRuneInString(w); unicode.IsUpper(r) {
+			return false
+		}
+	}
+	digits := 0 // in a run, separators of phone numbers included
+	for _, r := range t {
+		switch {
+		case r >= '0' && r <= '9':
+			if digits++; digits >= 7 {
+				return false
+			}
+		case !strings.ContainsRune(" .:-/()+", r):
+			digits = 0
+		}
+	}
+	return true
 }

@@ -86,3 +86,21 @@ func FuzzEach(f *testing.F) {
 		}
 	})
 }
+
+func TestShown(t *testing.T) {
+	for text, want := range map[string]string{
+		"Переговоры":        `"Переговоры"`,
+		"Встреча назначена": `"Встреча назначена"`,
+		"31.02.2026 09:20":  `"31.02.2026 09:20"`,
+		"":                  "(empty)",
+		"Перезвонить Анне Петровне": "(25 characters, not shown; see --rejects)",
+		"+7 916 123-45-67": "(16 characters, not shown; see --rejects)",
+		"89161234567":      "(11 characters, not shown; see --rejects)",
+		"anna@example.ru":  "(15 characters, not shown; see --rejects)",
+		"просила перезвонить после обеда в пятницу": "(41 characters, not shown; see --rejects)",
+	} {
+		if got := shown(text); got != want {
+			t.Errorf("shown(%q) = %s, want %s", text, got, want)
+		}
+	}
+}

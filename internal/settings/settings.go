@@ -43,12 +43,15 @@ func (s Setting) Check(value string) error {
 	return nil
 }
 
-// Int reads a value that passed Check, or the default.
-func (s Setting) Int(value string, ok bool) int {
-	if ok && s.Check(value) == nil {
-		n, _ := strconv.Atoi(value)
-		return n
+// Int reads the stored value (ok) or, when none is stored, the default. A
+// stored value that is not valid is an error, never a silent default.
+func (s Setting) Int(value string, ok bool) (int, error) {
+	if !ok {
+		value = s.Default
 	}
-	n, _ := strconv.Atoi(s.Default)
-	return n
+	if err := s.Check(value); err != nil {
+		return 0, fmt.Errorf("stored setting %w\nTry: callbase config set %s %s", err, s.Name, s.Default)
+	}
+	n, _ := strconv.Atoi(value)
+	return n, nil
 }

@@ -9,40 +9,62 @@ import (
 
 // packRows is the Go step of migration 0002: it packs the rows of 0001,
 // with the numbers found in them, into row blocks, points base_numbers at
-// the rows' new ids and drops the tables 0002 replaces.
+// the rows' new ids and drops the tables 0002 replaces. It streams: rows
+// and their links are read side by side in row order, and the map from
+// old row ids to new ones is a temporary table, so a database of millions
+// of rows migrates in bounded memory.
 func packRows(ctx context.Context, tx *sql.Tx) error {
-	links := map[int64][]Link{}
-	err := query(ctx, tx, `SELECT row_id, num, col, ext FROM row_numbers`, nil, func(r *sql.Rows) error {
-		var (
-			row int64
-			l   Link
-		)
-		err := r.Scan(&row, &l.Key, &l.Col, &l.Ext)
-		links[row] = append(links[row], l)
-		return err
-	})
+	for _, q := range []string{
+		`CREATE TEMP TABLE row_map (old INTEGER PRIMARY KEY, new INTEGER NOT NULL)`,
+	} {
+		if _, err := tx.ExecContext(ctx, q); err != nil {
+			return err
+		}
+	}
+	insBlock, err := tx.PrepareContext(ctx, `INSERT INTO row_blocks (id, import_id, tbl, data) VALUES (?, ?, ?, ?)`)
 	if err != nil {
 		return err
 	}
-	ins, err := tx.PrepareContext(ctx, `INSERT INTO row_blocks (id, import_id, tbl, data) VALUES (?, ?, ?, ?)`)
+	defer insBlock.Close()
+	insMap, err := tx.PrepareContext(ctx, `INSERT INTO row_map (old, new) VALUES (?, ?)`)
 	if err != nil {
 		return err
 	}
-	defer ins.Close()
+	defer insMap.Close()
+
+	links, err := tx.QueryContext(ctx, `SELECT row_id, num, col, ext FROM row_numbers ORDER BY row_id`)
+	if err != nil {
+		return err
+	}
+	defer links.Close()
+	var (
+		link     Link
+		linkRow  int64 = -1 // row of link; -1 before the first, 0 after the last
+		nextLink       = func() error {
+			if !links.Next() {
+				linkRow = 0
+				return links.Err()
+			}
+			return links.Scan(&linkRow, &link.Key, &link.Col, &link.Ext)
+		}
+	)
+	if err := nextLink(); err != nil {
+		return err
+	}
+
 	var (
 		b        blockBuilder
 		block    int64 = 1
 		imp, tbl int64 = -1, -1
-		newID          = map[int64]int64{}
-		flush          = func() error {
-			if b.nRows == 0 {
-				return nil
-			}
-			_, err := ins.ExecContext(ctx, block, imp, tbl, b.encode())
-			block++
-			return err
-		}
 	)
+	flush := func() error {
+		if b.nRows == 0 {
+			return nil
+		}
+		_, err := insBlock.ExecContext(ctx, block, imp, tbl, b.encode())
+		block++
+		return err
+	}
 	err = query(ctx, tx, `SELECT id, import_id, tbl, line, fields FROM rows ORDER BY id`, nil, func(r *sql.Rows) error {
 		var (
 			id, rImp, rTbl int64
@@ -63,11 +85,16 @@ func packRows(ctx context.Context, tx *sql.Tx) error {
 			return fmt.Errorf("row %d: %w", id, err)
 		}
 		i := b.addRow(line, f)
-		for _, l := range links[id] {
-			b.addLink(i, l)
+		for linkRow > 0 && linkRow <= id {
+			if linkRow == id {
+				b.addLink(i, link)
+			}
+			if err := nextLink(); err != nil {
+				return err
+			}
 		}
-		newID[id] = rowID(block, i)
-		return nil
+		_, err := insMap.ExecContext(ctx, id, rowID(block, i))
+		return err
 	})
 	if err != nil {
 		return err
@@ -75,25 +102,12 @@ func packRows(ctx context.Context, tx *sql.Tx) error {
 	if err := flush(); err != nil {
 		return err
 	}
-	type member struct{ base, num, row int64 }
-	var members []member
-	err = query(ctx, tx, `SELECT base_id, num, first_row_id FROM base_numbers`, nil, func(r *sql.Rows) error {
-		var m member
-		err := r.Scan(&m.base, &m.num, &m.row)
-		members = append(members, m)
-		return err
-	})
-	if err != nil {
-		return err
-	}
-	for _, m := range members {
-		if _, err := tx.ExecContext(ctx, `INSERT INTO base_numbers_new (base_id, num, first_row_id) VALUES (?, ?, ?)`,
-			m.base, m.num, newID[m.row]); err != nil {
-			return err
-		}
-	}
+	links.Close()
 	// Children before parents, so no foreign key ever points nowhere.
 	for _, q := range []string{
+		`INSERT INTO base_numbers_new (base_id, num, first_row_id)
+			SELECT bn.base_id, bn.num, m.new FROM base_numbers bn JOIN row_map m ON m.old = bn.first_row_id`,
+		`DROP TABLE row_map`,
 		`DROP TABLE base_numbers`, `DROP TABLE row_numbers`, `DROP TABLE rows`, `DROP TABLE numbers`,
 		`ALTER TABLE numbers_new RENAME TO numbers`, `ALTER TABLE base_numbers_new RENAME TO base_numbers`,
 	} {
