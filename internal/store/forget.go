@@ -170,7 +170,7 @@ func (t *Tx) Forget(ctx context.Context, keys []uint64, at time.Time) (Forgotten
 		}
 		calls, _ := res.RowsAffected()
 		f.Calls += int(calls)
-		for _, q := range []string{`DELETE FROM consents WHERE num = ?`, `DELETE FROM events WHERE num = ?`} {
+		for _, q := range []string{`DELETE FROM consents WHERE num = ?`, `DELETE FROM events WHERE num = ?`, `DELETE FROM leases WHERE num = ?`} {
 			if _, err := t.tx.ExecContext(ctx, q, num); err != nil {
 				return f, err
 			}

@@ -120,8 +120,18 @@ func (t *Tx) AddCall(ctx context.Context, key uint64, c Call) (added bool, err e
 	if err != nil {
 		return false, fmt.Errorf("record call: %w", err)
 	}
-	n, err := res.RowsAffected()
-	return n > 0, err
+	if n, err := res.RowsAffected(); err != nil || n == 0 {
+		return false, err
+	}
+	// The number's latest call, kept on it for call lists; a result ends
+	// the lease of the list that carried it.
+	at := formatTime(c.At)
+	if _, err := t.tx.ExecContext(ctx, `UPDATE numbers SET last_call_at = ?, last_outcome = ?
+		WHERE num = ? AND last_call_at <= ?`, at, c.Outcome, int64(key), at); err != nil {
+		return true, err
+	}
+	_, err = t.tx.ExecContext(ctx, `DELETE FROM leases WHERE num = ?`, int64(key))
+	return true, err
 }
 
 // RecentCalls returns up to limit of the number's calls, newest first.
