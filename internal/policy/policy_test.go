@@ -55,8 +55,12 @@ func TestCheck(t *testing.T) {
 		{"archived", cold, Base{Name: "old", State: "archived"}, req, "rest: base old is archived"},
 		{"refused this cycle", mod(func(n *Number) { n.LastOutcome, n.LastCallAt, n.LastCallBase = "refused", now.Add(-day), 1 }), base, req, "cycle: worked this cycle: refused"},
 		{"refused last cycle", mod(func(n *Number) { n.LastOutcome, n.LastCallAt, n.LastCallBase = "refused", now.AddDate(0, 0, -40), 1 }), base, req, ""},
-		{"5 attempts", mod(func(n *Number) { n.Attempts, n.LastOutcome, n.LastCallAt, n.LastCallBase = 5, "no_answer", now.Add(-day), 1 }), base, req, ""},
-		{"6 attempts", mod(func(n *Number) { n.Attempts, n.LastOutcome, n.LastCallAt, n.LastCallBase = 6, "no_answer", now.Add(-day), 1 }), base, req, "cycle: 6 attempts this cycle"},
+		{"5 attempts", mod(func(n *Number) {
+			n.Attempts, n.LastOutcome, n.LastCallAt, n.LastCallBase = 5, "no_answer", now.Add(-day), 1
+		}), base, req, ""},
+		{"6 attempts", mod(func(n *Number) {
+			n.Attempts, n.LastOutcome, n.LastCallAt, n.LastCallBase = 6, "no_answer", now.Add(-day), 1
+		}), base, req, "cycle: 6 attempts this cycle"},
 		{"called from another base", mod(func(n *Number) { n.LastOutcome, n.LastCallAt, n.LastCallBase = "no_answer", now.AddDate(0, 0, -29), 2 }), base, req, "protection: called 2026-10-29 from another base"},
 		{"called from another base 31 days ago", mod(func(n *Number) { n.LastOutcome, n.LastCallAt, n.LastCallBase = "no_answer", now.AddDate(0, 0, -31), 2 }), base, req, ""},
 		{"warm, called from another base", mod(func(n *Number) {
