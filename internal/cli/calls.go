@@ -10,6 +10,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/callbase/callbase/internal/callbase"
+	"github.com/callbase/callbase/internal/calllist"
 	"github.com/callbase/callbase/internal/calllog"
 	"github.com/callbase/callbase/internal/export"
 	"github.com/callbase/callbase/internal/ingest"
@@ -113,6 +114,10 @@ func runCallsImport(ctx context.Context, g *globals, files []string, in ingest.O
 		}
 		sums = append(sums, s)
 	}
+	rested, err := calllist.RestWorkedThrough(ctx, tx, g.now, g.actor())
+	if err != nil {
+		return err
+	}
 	if opts.Rejects != nil {
 		if err := opts.Rejects.Finish(); err != nil {
 			return err
@@ -120,6 +125,9 @@ func runCallsImport(ctx context.Context, g *globals, files []string, in ingest.O
 	}
 	if err := tx.Commit(); err != nil {
 		return err
+	}
+	for _, b := range rested {
+		g.summaryf("base %q is worked through: it rests now\n", b)
 	}
 	if opts.Rejects != nil {
 		if err := opts.Rejects.Close(); err != nil {
@@ -232,6 +240,13 @@ func runCallsAdd(ctx context.Context, g *globals, arg string, c store.Call) erro
 	}
 	if err != nil {
 		return err
+	}
+	rested, err := calllist.RestWorkedThrough(ctx, tx, g.now, g.actor())
+	if err != nil {
+		return err
+	}
+	for _, b := range rested {
+		g.summaryf("base %q is worked through: it rests now\n", b)
 	}
 	if err := tx.Commit(); err != nil {
 		return err

@@ -125,6 +125,10 @@ numbers, and keeps what is known about every number in one SQLite file.` + "\n" 
 		newDeadCmd(g),
 		newConsentCmd(g),
 		newForgetCmd(g),
+		newBaseCmd(g),
+		newReleaseCmd(g),
+		newExportCmd(g),
+		newWhyCmd(g),
 	)
 	return root
 }

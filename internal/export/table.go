@@ -39,17 +39,18 @@ func FormatOf(path string) (Format, error) {
 // XLSX table may have several. Strings are written as text (so phone cells
 // stay text in XLSX and leading zeros survive), integers as numbers.
 type Table struct {
-	format   Format
-	file     *os.File  // the temporary file, renamed into place (or copied to out) by Close
-	path     string    // "-" for out
-	out      io.Writer // where "-" goes
-	buf      *bufio.Writer
-	csv      *csv.Writer
-	xlsx     *spreadsheet.Writer
-	sheets   int
-	record   []string
-	finished bool
-	closed   bool
+	format     Format
+	file       *os.File  // the temporary file, renamed into place (or copied to out) by Close
+	path       string    // "-" for out
+	out        io.Writer // where "-" goes
+	buf        *bufio.Writer
+	csv        *csv.Writer
+	xlsx       *spreadsheet.Writer
+	sheets     int
+	record     []string
+	finished   bool
+	closed     bool
+	neutralize bool
 }
 
 // Create starts a table at path, in the format of its extension, or CSV on
@@ -84,6 +85,36 @@ func Create(path string, out io.Writer) (*Table, error) {
 	return t, nil
 }
 
+// ExcelCSV makes a CSV table the kind Russian Excel opens as it is:
+// ';'-separated UTF-8 with a byte-order mark. Call it before Sheet.
+func (t *Table) ExcelCSV() error {
+	if t.format != CSV {
+		return nil
+	}
+	t.csv.Comma = ';'
+	_, err := t.buf.WriteString("\uFEFF")
+	return err
+}
+
+// NeutralizeFormulas makes the CSV table write string cells that a
+// spreadsheet would run as a formula (starting with = + - @, a tab or a
+// carriage return) with a leading apostrophe, which shows them as text.
+// Cells of type Raw are left as they are. XLSX cells are written as text,
+// which no spreadsheet runs.
+func (t *Table) NeutralizeFormulas() { t.neutralize = true }
+
+// Raw is a string cell written as it is, even by a table neutralizing
+// formulas: for values callbase makes itself, such as "+79161234567".
+type Raw string
+
+// Neutralize returns s made safe from running as a formula.
+func Neutralize(s string) string {
+	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
+		return "'" + s
+	}
+	return s
+}
+
 // Sheet starts a sheet with its header row. A CSV table takes one sheet
 // only; its name is not written.
 func (t *Table) Sheet(name string, header []string) error {
@@ -100,11 +131,20 @@ func (t *Table) Sheet(name string, header []string) error {
 // Row writes one row. Cells may be strings or integers.
 func (t *Table) Row(cells []any) error {
 	if t.format == XLSX {
+		for i, c := range cells {
+			if r, ok := c.(Raw); ok {
+				cells[i] = string(r)
+			}
+		}
 		return t.xlsx.WriteRow(cells)
 	}
 	t.record = t.record[:0]
 	for _, c := range cells {
-		t.record = append(t.record, cellString(c))
+		v := cellString(c)
+		if _, ok := c.(string); ok && t.neutralize {
+			v = Neutralize(v)
+		}
+		t.record = append(t.record, v)
 	}
 	return t.csv.Write(t.record)
 }
@@ -113,6 +153,8 @@ func cellString(c any) string {
 	switch v := c.(type) {
 	case string:
 		return v
+	case Raw:
+		return string(v)
 	case int:
 		return strconv.Itoa(v)
 	case int64:

@@ -134,3 +134,41 @@ func TestFormatOf(t *testing.T) {
 		t.Error("a CSV table took a second sheet")
 	}
 }
+
+func TestNeutralizeFormulas(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "list.csv")
+	tb, err := Create(path, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := tb.ExcelCSV(); err != nil {
+		t.Fatal(err)
+	}
+	tb.NeutralizeFormulas()
+	if err := tb.Sheet("list", []string{"number", "name"}); err != nil {
+		t.Fatal(err)
+	}
+	for _, row := range [][]any{
+		{Raw("+79161234567"), "=HYPERLINK(\"http://x\")"},
+		{Raw("+79031234567"), "+7 916"},
+		{Raw("+79261112233"), "-2+3"},
+		{Raw("+79991112233"), "@SUM(A1)"},
+		{Raw("+79991112234"), "\tx"},
+		{Raw("+79991112235"), "Иванов; Пётр"},
+	} {
+		if err := tb.Row(row); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := tb.Finish(); err != nil {
+		t.Fatal(err)
+	}
+	if err := tb.Close(); err != nil {
+		t.Fatal(err)
+	}
+	got, _ := os.ReadFile(path)
+	want := "\uFEFFnumber;name\n+79161234567;\"'=HYPERLINK(\"\"http://x\"\")\"\n+79031234567;'+7 916\n+79261112233;'-2+3\n+79991112233;'@SUM(A1)\n+79991112234;'\tx\n+79991112235;\"Иванов; Пётр\"\n"
+	if string(got) != want {
+		t.Errorf("got\n%q\nwant\n%q", got, want)
+	}
+}

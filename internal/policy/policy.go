@@ -102,6 +102,8 @@ func Check(n Number, b Base, r Request) []Verdict {
 	switch {
 	case due:
 		add("cycle", true, "callback due %s", stamp(n.CallbackAt))
+	case !n.CallbackAt.IsZero():
+		add("cycle", false, "callback promised for %s, not due yet", stamp(n.CallbackAt))
 	case final:
 		add("cycle", false, "worked this cycle: %s on %s", n.LastOutcome, day(n.LastCallAt))
 	case r.MaxAttempts > 0 && n.Attempts >= r.MaxAttempts:

@@ -52,6 +52,7 @@ func TestCheck(t *testing.T) {
 		{"resting base", cold, resting, req, "rest: base a resting until 2026-12-17"},
 		{"resting base, callback due", mod(func(n *Number) { n.CallbackAt = now.Add(time.Hour) }), resting, req, ""},
 		{"resting base, callback later", mod(func(n *Number) { n.CallbackAt = now.Add(5 * time.Hour) }), resting, req, "rest:"},
+		{"callback not due yet", mod(func(n *Number) { n.CallbackAt = now.Add(5 * time.Hour) }), base, req, "cycle: callback promised for 2026-11-27 22:30 UTC, not due yet"},
 		{"archived", cold, Base{Name: "old", State: "archived"}, req, "rest: base old is archived"},
 		{"refused this cycle", mod(func(n *Number) { n.LastOutcome, n.LastCallAt, n.LastCallBase = "refused", now.Add(-day), 1 }), base, req, "cycle: worked this cycle: refused"},
 		{"refused last cycle", mod(func(n *Number) { n.LastOutcome, n.LastCallAt, n.LastCallBase = "refused", now.AddDate(0, 0, -40), 1 }), base, req, ""},

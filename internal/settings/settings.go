@@ -22,6 +22,25 @@ var All = []Setting{
 		Help: "unanswered calls (no answer, busy, voicemail) in a row that make a number dead as unreachable"},
 	{Name: "dead.unreachable_days", Default: "14", min: 0,
 		Help: "the fewest days such a run of unanswered calls must span"},
+	{Name: "cycle.max_attempts", Default: "6", min: 1,
+		Help: "calls to a number in one cycle of its base; after them it waits for the next cycle"},
+	{Name: "rest.days", Default: "30", min: 1,
+		Help: "how long a worked base rests, and a number called from one base is kept from cold lists of the others"},
+	{Name: "rest.min_days", Default: "30", min: 0,
+		Help: "the shortest rest base rest --days may ask for"},
+}
+
+// Get reads a setting through get (which says whether a value is stored).
+func Get(name string, get func(name string) (string, bool, error)) (int, error) {
+	s, ok := Lookup(name)
+	if !ok {
+		return 0, fmt.Errorf("no setting %q", name)
+	}
+	v, stored, err := get(name)
+	if err != nil {
+		return 0, err
+	}
+	return s.Int(v, stored)
 }
 
 // Lookup returns the setting called name.

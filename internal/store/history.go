@@ -126,8 +126,9 @@ func (t *Tx) AddCall(ctx context.Context, key uint64, c Call) (added bool, err e
 	// The number's latest call, kept on it for call lists; a result ends
 	// the lease of the list that carried it.
 	at := formatTime(c.At)
-	if _, err := t.tx.ExecContext(ctx, `UPDATE numbers SET last_call_at = ?, last_outcome = ?
-		WHERE num = ? AND last_call_at <= ?`, at, c.Outcome, int64(key), at); err != nil {
+	if _, err := t.tx.ExecContext(ctx, `UPDATE numbers SET last_call_at = ?, last_outcome = ?,
+			last_call_base = coalesce((SELECT base_id FROM leases WHERE num = ?), 0)
+		WHERE num = ? AND last_call_at <= ?`, at, c.Outcome, int64(key), int64(key), at); err != nil {
 		return true, err
 	}
 	_, err = t.tx.ExecContext(ctx, `DELETE FROM leases WHERE num = ?`, int64(key))

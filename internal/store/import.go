@@ -179,8 +179,8 @@ func ensureBase(ctx context.Context, tx *sql.Tx, info ImportInfo) (int64, error)
 	if temperature == "" {
 		temperature = "cold"
 	}
-	err = tx.QueryRowContext(ctx, `INSERT INTO bases (name, source_id, temperature, created_at)
-		VALUES (?, ?, ?, ?) RETURNING id`, info.Base, sourceID, temperature, formatTime(info.At)).Scan(&id)
+	err = tx.QueryRowContext(ctx, `INSERT INTO bases (name, source_id, temperature, created_at, cycle_started_at)
+		VALUES (?, ?, ?, ?, ?) RETURNING id`, info.Base, sourceID, temperature, formatTime(info.At), formatTime(info.At)).Scan(&id)
 	if err != nil {
 		return 0, fmt.Errorf("create base: %w", err)
 	}

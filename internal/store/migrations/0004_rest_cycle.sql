@@ -25,6 +25,9 @@ CREATE INDEX base_events_base ON base_events (base_id, at);
 -- needs no scan of them.
 ALTER TABLE numbers ADD COLUMN last_call_at TEXT NOT NULL DEFAULT '';
 ALTER TABLE numbers ADD COLUMN last_outcome TEXT NOT NULL DEFAULT '';
+-- The base whose call list carried the number when that call was made
+-- (0: called outside any list).
+ALTER TABLE numbers ADD COLUMN last_call_base INTEGER NOT NULL DEFAULT 0;
 UPDATE numbers SET (last_call_at, last_outcome) = (
 	SELECT c.at, c.outcome FROM calls c WHERE c.num = numbers.num ORDER BY c.at DESC, c.id DESC LIMIT 1)
 	WHERE EXISTS (SELECT 1 FROM calls c WHERE c.num = numbers.num);

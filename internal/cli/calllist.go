@@ -1,0 +1,322 @@
+package cli
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/callbase/callbase/internal/callbase"
+	"github.com/callbase/callbase/internal/calllist"
+	"github.com/callbase/callbase/internal/export"
+	"github.com/callbase/callbase/internal/locate"
+	"github.com/callbase/callbase/internal/phone"
+	"github.com/callbase/callbase/internal/policy"
+	"github.com/callbase/callbase/internal/store"
+)
+
+type exportOptions struct {
+	out, window, unknownZone, requireConsent, lease, tz, agents string
+	temperatures                                                []string
+	filter                                                      calllist.Filter
+	excelCSV, dryRun                                            bool
+}
+
+func newExportCmd(g *globals) *cobra.Command {
+	o := &exportOptions{}
+	cmd := &cobra.Command{
+		Use:   "export -o FILE",
+		Short: "Write today's call list, dealt among agents, and hold its numbers for it",
+		Long: `export writes the numbers callable at --now (see callbase why) as CSV or XLSX (by the
+extension; - for CSV on stdout): due callbacks first (even from a resting base),
+then hot, warm and cold numbers; within each, fewer attempts this cycle first,
+then the longest since the last attempt, then import order. The same inputs give
+the same list. Exported numbers are leased: no other list carries them until a
+call result arrives or the lease ends (default: the end of the day in --tz).`,
+		Example: `  callbase export -o today.xlsx --agents ivanova,petrov,sidorova --per-agent 150 --window 09:00-21:00
+  callbase export -o - --base vendor-a --temperature warm,hot --limit 100 --dry-run`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return runExport(cmd.Context(), g, o)
+		},
+	}
+	f := cmd.Flags()
+	f.StringVarP(&o.out, "output", "o", "", "the list: a .csv or .xlsx file, or - for CSV on stdout (required)")
+	f.StringArrayVar(&o.filter.Bases, "base", nil, "only this base; repeatable (default: every base)")
+	f.StringVar(&o.filter.Source, "source", "", "only bases of this source")
+	f.StringSliceVar(&o.temperatures, "temperature", nil, "only these temperatures: cold, warm, hot, customer")
+	f.StringVar(&o.filter.Type, "type", "", "only mobile or fixed numbers")
+	f.StringVar(&o.filter.Region, "region-name", "", "only numbers whose region's name holds this (e.g. Москва)")
+	f.IntVar(&o.filter.Limit, "limit", 0, "at most this many numbers")
+	f.StringVar(&o.agents, "agents", "", "deal the list round-robin among these agents, comma-separated")
+	f.IntVar(&o.filter.PerAgent, "per-agent", 0, "with --agents: at most this many numbers each")
+	f.StringVar(&o.window, "window", "", "only numbers whose local time at --now lies in HH:MM-HH:MM")
+	f.StringVar(&o.unknownZone, "unknown-zone", "exclude", "with --window, numbers of unknown zone: exclude or include")
+	f.StringVar(&o.requireConsent, "require-consent", "", "only numbers with this consent in force: ads")
+	f.StringVar(&o.lease, "lease", "", "hold the numbers this long, e.g. 8h or 2d (default: until the end of the day in --tz)")
+	f.StringVar(&o.tz, "tz", "Europe/Moscow", "the zone whose day ends leases and bounds due callbacks")
+	f.BoolVar(&o.excelCSV, "excel-csv", false, "CSV as Russian Excel opens it: ';'-separated UTF-8 with BOM")
+	f.BoolVar(&o.dryRun, "dry-run", false, "count what the list would hold; write and lease nothing")
+	return cmd
+}
+
+// request turns the flags into the rules' request.
+func (o *exportOptions) request(now time.Time) (policy.Request, time.Time, error) {
+	zone, err := zoneFlag(o.tz)
+	if err != nil {
+		return policy.Request{}, time.Time{}, err
+	}
+	local := now.In(zone)
+	endOfDay := time.Date(local.Year(), local.Month(), local.Day()+1, 0, 0, 0, 0, zone)
+	r := policy.Request{Now: now, DueBy: endOfDay, RequireConsent: o.requireConsent}
+	switch o.requireConsent {
+	case "", "ads", "pd":
+	default:
+		return r, endOfDay, callbase.Usagef("--require-consent %q: want ads", o.requireConsent)
+	}
+	if o.window != "" {
+		if r.Window, err = policy.ParseWindow(o.window); err != nil {
+			return r, endOfDay, callbase.Usagef("--window: %v", err)
+		}
+	}
+	switch o.unknownZone {
+	case "exclude":
+	case "include":
+		r.UnknownZone = true
+	default:
+		return r, endOfDay, callbase.Usagef("--unknown-zone %q: want exclude or include", o.unknownZone)
+	}
+	until := endOfDay
+	if o.lease != "" {
+		d, err := leaseDuration(o.lease)
+		if err != nil {
+			return r, until, err
+		}
+		until = now.Add(d)
+	}
+	return r, until, nil
+}
+
+// leaseDuration reads 8h, 90m or 2d.
+func leaseDuration(s string) (time.Duration, error) {
+	if days, ok := strings.CutSuffix(s, "d"); ok {
+		if n, err := strconv.Atoi(days); err == nil && n > 0 && n <= 366 {
+			return time.Duration(n) * 24 * time.Hour, nil
+		}
+	} else if d, err := time.ParseDuration(s); err == nil && d > 0 {
+		return d, nil
+	}
+	return 0, callbase.Usagef("--lease %q: want a duration such as 8h, 90m or 2d", s)
+}
+
+func (o *exportOptions) check() error {
+	if o.out == "" && !o.dryRun {
+		return callbase.Usagef("export needs -o FILE\nTry: callbase export -o today.xlsx, or -o - for CSV on stdout")
+	}
+	if o.out != "" && o.out != "-" {
+		if _, err := export.FormatOf(o.out); err != nil {
+			return err
+		}
+	}
+	for _, t := range o.temperatures {
+		switch t {
+		case "cold", "warm", "hot", "customer":
+		default:
+			return callbase.Usagef("--temperature %q: want cold, warm, hot or customer", t)
+		}
+	}
+	o.filter.Temperature = o.temperatures
+	switch o.filter.Type {
+	case "", "mobile", "fixed":
+	default:
+		return callbase.Usagef("--type %q: want mobile or fixed", o.filter.Type)
+	}
+	if o.agents != "" {
+		for _, a := range strings.Split(o.agents, ",") {
+			if a = strings.TrimSpace(a); a != "" {
+				o.filter.Agents = append(o.filter.Agents, a)
+			}
+		}
+	}
+	if o.filter.PerAgent < 0 || o.filter.Limit < 0 {
+		return callbase.Usagef("--limit and --per-agent cannot be negative")
+	}
+	if o.filter.PerAgent > 0 && len(o.filter.Agents) == 0 {
+		return callbase.Usagef("--per-agent goes with --agents")
+	}
+	return nil
+}
+
+// exportSummary is what export reports.
+type exportSummary struct {
+	File    string         `json:"file"`
+	Numbers int            `json:"numbers"`
+	DryRun  bool           `json:"dry_run"`
+	ByAgent map[string]int `json:"by_agent"`
+	ByClass map[string]int `json:"by_class"` // callback, hot, warm, cold
+	Until   string         `json:"lease_until,omitempty"`
+}
+
+var classNames = []string{"callback", "hot", "warm", "cold"}
+
+func runExport(ctx context.Context, g *globals, o *exportOptions) error {
+	if err := o.check(); err != nil {
+		return err
+	}
+	r, until, err := o.request(g.now)
+	if err != nil {
+		return err
+	}
+	var table *export.Table
+	if !o.dryRun {
+		if table, err = export.Create(o.out, g.stdout); err != nil {
+			return err
+		}
+		defer table.Abort()
+	}
+	sum := exportSummary{File: o.out, DryRun: o.dryRun, ByAgent: map[string]int{}, ByClass: map[string]int{}, Until: optTime(until)}
+	err = g.inTx(ctx, func(tx *store.Tx, _ *locate.Locator) error {
+		if err := calllist.Rules(ctx, tx, &r); err != nil {
+			return err
+		}
+		list, err := calllist.Build(ctx, tx, o.filter, r)
+		if err != nil {
+			return err
+		}
+		sum.Numbers = len(list)
+		for _, e := range list {
+			sum.ByClass[classNames[e.Class]]++
+			if e.Agent != "" {
+				sum.ByAgent[e.Agent]++
+			}
+		}
+		if o.dryRun {
+			return errDryRun
+		}
+		if err := writeList(ctx, g, tx, table, list, o.excelCSV); err != nil {
+			return err
+		}
+		leases := make([]store.Lease, len(list))
+		for i, e := range list {
+			leases[i] = store.Lease{Key: e.Candidate.Key, Base: e.Base.ID, Agent: e.Agent}
+		}
+		filters, _ := json.Marshal(o.filter)
+		if _, err := tx.RecordExport(ctx, g.now, until, filepath.Base(o.out), g.actor(), string(filters), leases); err != nil {
+			return err
+		}
+		return table.Finish()
+	})
+	if err != nil && err != errDryRun {
+		return err
+	}
+	if table != nil {
+		if err := table.Close(); err != nil {
+			return err
+		}
+	}
+	if g.json && o.out != "-" {
+		return writeJSON(g.stdout, sum)
+	}
+	verb := "exported"
+	if o.dryRun {
+		verb = "would be exported (dry run, nothing leased)"
+	}
+	g.summaryf("%d numbers %s: %s\n", sum.Numbers, verb, byCount(sum.ByClass))
+	if len(sum.ByAgent) > 0 {
+		g.summaryf("  agents     %s\n", byCount(sum.ByAgent))
+	}
+	if !o.dryRun {
+		g.summaryf("  leased until %s\n", sum.Until)
+	}
+	return nil
+}
+
+// errDryRun rolls a dry run's transaction back.
+var errDryRun = fmt.Errorf("dry run")
+
+// listHeader is the fixed part of a call list's header; the bases'
+// original columns follow.
+var listHeader = []string{"agent", "number", "readable", "base", "temperature", "region", "time_zone",
+	"attempts", "last_outcome", "last_call_at", "callback_at"}
+
+func writeList(ctx context.Context, g *globals, tx *store.Tx, table *export.Table, list []calllist.Entry, excelCSV bool) error {
+	ids := make([]int64, len(list))
+	for i, e := range list {
+		ids[i] = e.Candidate.FirstRow
+	}
+	rows, headers, err := tx.RowsByID(ctx, ids)
+	if err != nil {
+		return err
+	}
+	// The original columns: every name of the rows' headers, in the order
+	// first met.
+	var extra []string
+	at := map[string]int{}
+	for _, e := range list {
+		for _, h := range headers[e.Candidate.FirstRow] {
+			if _, ok := at[h]; !ok {
+				at[h] = len(extra)
+				extra = append(extra, h)
+			}
+		}
+	}
+	header := append(append([]string{}, listHeader...), extra...)
+	for i, h := range header[len(listHeader):] {
+		if slicesContains(listHeader, h) {
+			header[len(listHeader)+i] = h + " (base)"
+		}
+	}
+	if excelCSV {
+		if err := table.ExcelCSV(); err != nil {
+			return err
+		}
+	}
+	table.NeutralizeFormulas()
+	if err := table.Sheet("calls", header); err != nil {
+		return err
+	}
+	nz, err := phone.NewNormalizer(g.region)
+	if err != nil {
+		return err
+	}
+	cells := make([]any, len(header))
+	for _, e := range list {
+		c := e.Candidate
+		e164 := "+" + strconv.FormatUint(c.Key, 10)
+		clear(cells)
+		copy(cells, []any{e.Agent, export.Raw(e164), export.Raw(nz.Readable(e164)), e.Base.Name, e.Temp, c.Region,
+			c.Zones, c.Attempts, c.LastOutcome, optTime(c.LastCallAt), optTime(c.State.CallbackAt)})
+		// A number that reached someone else no longer speaks for its row.
+		if c.State.DetachedAt.IsZero() {
+			h := headers[c.FirstRow]
+			for i, f := range rows[c.FirstRow].Fields {
+				if i < len(h) {
+					cells[len(listHeader)+at[h[i]]] = f
+				}
+			}
+		}
+		for i := range cells {
+			if cells[i] == nil {
+				cells[i] = ""
+			}
+		}
+		if err := table.Row(cells); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func slicesContains(s []string, v string) bool {
+	for _, x := range s {
+		if x == v {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,130 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"time"
+)
+
+// BaseInfo is a base with its rest cycle.
+type BaseInfo struct {
+	ID             int64
+	Name           string
+	Source         string
+	Temperature    string
+	State          string // active, resting, archived
+	Cycle          int
+	CycleStartedAt time.Time
+	RestUntil      time.Time
+	Numbers        int
+}
+
+// Bases lists the bases by name.
+func (t *Tx) Bases(ctx context.Context) ([]BaseInfo, error) { return bases(ctx, t.tx) }
+
+// Bases lists the bases by name, from one snapshot.
+func (s *Store) Bases(ctx context.Context) ([]BaseInfo, error) {
+	tx, err := s.db.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return nil, err
+	}
+	defer tx.Rollback()
+	return bases(ctx, tx)
+}
+
+func bases(ctx context.Context, q querier) ([]BaseInfo, error) {
+	var out []BaseInfo
+	err := query(ctx, q, `SELECT b.id, b.name, coalesce(s.name, ''), b.temperature, b.state, b.cycle,
+			b.cycle_started_at, b.rest_until, (SELECT count(*) FROM base_numbers bn WHERE bn.base_id = b.id)
+		FROM bases b LEFT JOIN sources s ON s.id = b.source_id ORDER BY b.name`, nil, func(r *sql.Rows) error {
+		var (
+			b                BaseInfo
+			started, restEnd string
+		)
+		err := r.Scan(&b.ID, &b.Name, &b.Source, &b.Temperature, &b.State, &b.Cycle, &started, &restEnd, &b.Numbers)
+		b.CycleStartedAt, b.RestUntil = parseTime(started), parseTime(restEnd)
+		out = append(out, b)
+		return err
+	})
+	return out, err
+}
+
+// Rest starts the base's rest until the given time.
+func (t *Tx) Rest(ctx context.Context, base int64, until, at time.Time, detail, actor string) error {
+	if _, err := t.tx.ExecContext(ctx, `UPDATE bases SET state = 'resting', rest_until = ? WHERE id = ?`,
+		formatTime(until), base); err != nil {
+		return err
+	}
+	return t.baseEvent(ctx, base, at, "rest", detail, actor)
+}
+
+// Release ends every rest over by now: the bases start their next cycle,
+// attempts counting afresh from now. It returns the bases released.
+func (t *Tx) Release(ctx context.Context, now time.Time, actor string) ([]BaseInfo, error) {
+	all, err := t.Bases(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var released []BaseInfo
+	for _, b := range all {
+		if b.State != "resting" || b.RestUntil.After(now) {
+			continue
+		}
+		if _, err := t.tx.ExecContext(ctx, `UPDATE bases SET state = 'active', cycle = cycle + 1,
+			cycle_started_at = ?, rest_until = '' WHERE id = ?`, formatTime(now), b.ID); err != nil {
+			return nil, err
+		}
+		detail := fmt.Sprintf("rest until %s over; cycle %d starts", formatTime(b.RestUntil), b.Cycle+1)
+		if err := t.baseEvent(ctx, b.ID, now, "release", detail, actor); err != nil {
+			return nil, err
+		}
+		b.State, b.Cycle, b.CycleStartedAt, b.RestUntil = "active", b.Cycle+1, now, time.Time{}
+		released = append(released, b)
+	}
+	return released, nil
+}
+
+func (t *Tx) baseEvent(ctx context.Context, base int64, at time.Time, what, detail, actor string) error {
+	_, err := t.tx.ExecContext(ctx, `INSERT INTO base_events (base_id, at, what, detail, actor) VALUES (?, ?, ?, ?, ?)`,
+		base, formatTime(at), what, detail, actor)
+	return err
+}
+
+// BasesOf returns the ids of the bases holding the number.
+func (t *Tx) BasesOf(ctx context.Context, key uint64) ([]int64, error) {
+	var ids []int64
+	err := query(ctx, t.tx, `SELECT b.id FROM bases b CROSS JOIN base_numbers bn ON bn.base_id = b.id AND bn.num = ?`,
+		[]any{int64(key)}, func(r *sql.Rows) error {
+			var id int64
+			err := r.Scan(&id)
+			ids = append(ids, id)
+			return err
+		})
+	return ids, err
+}
+
+// HasOpenNumbers tells whether a number of the base is still to be worked
+// in its cycle: active, not opted out, with no callback promised (which is
+// kept even while the base rests), without a final outcome since the cycle
+// started (finals lists them) and under maxAttempts this cycle.
+func (t *Tx) HasOpenNumbers(ctx context.Context, b BaseInfo, finals []string, maxAttempts int) (bool, error) {
+	start := formatTime(b.CycleStartedAt)
+	args := []any{b.ID, start}
+	in := ""
+	for i, f := range finals {
+		if i > 0 {
+			in += ","
+		}
+		in += "?"
+		args = append(args, f)
+	}
+	args = append(args, start, start, maxAttempts)
+	var open int
+	err := t.tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM base_numbers bn JOIN numbers n ON n.num = bn.num
+		WHERE bn.base_id = ? AND n.status = 'active' AND n.opted_out_at = '' AND n.callback_at = ''
+		AND NOT (n.last_call_at >= ? AND n.last_outcome IN (`+in+`))
+		AND (n.last_call_at < ? OR (SELECT count(*) FROM calls c WHERE c.num = n.num AND c.at >= ?) < ?))`,
+		args...).Scan(&open)
+	return open == 1, err
+}
