@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -267,7 +268,7 @@ func writeList(ctx context.Context, g *globals, tx *store.Tx, table *export.Tabl
 	}
 	header := append(append([]string{}, listHeader...), extra...)
 	for i, h := range header[len(listHeader):] {
-		if slicesContains(listHeader, h) {
+		if slices.Contains(listHeader, h) {
 			header[len(listHeader)+i] = h + " (base)"
 		}
 	}
@@ -310,13 +311,4 @@ func writeList(ctx context.Context, g *globals, tx *store.Tx, table *export.Tabl
 		}
 	}
 	return nil
-}
-
-func slicesContains(s []string, v string) bool {
-	for _, x := range s {
-		if x == v {
-			return true
-		}
-	}
-	return false
 }

@@ -77,6 +77,11 @@ func TestRestCycleScenario(t *testing.T) {
 		t.Errorf("base a: %+v", b)
 	}
 
+	stats := decode[struct{ Calling calling }](t, mustRun(t, db, "--json", "--now", "2026-11-03T13:00:00Z", "stats").stdout).Calling
+	if stats.Resting != 5 || stats.Callable != 2 || stats.ByBase["b"] != 2 || stats.Leased != 0 {
+		t.Errorf("stats on day 1: %+v", stats)
+	}
+
 	// Day 5, base b: Dina was called from a 2 days ago and is cold, Anna was
 	// worked this cycle: neither is on b's list.
 	if nums, _ := exported(t, db, "2026-11-07T07:00:00Z", "--base", "b"); !slices.Equal(nums, []string{egor, zhanna}) {
@@ -140,4 +145,20 @@ func whyFact(w whyResult, base, rule string) string {
 		}
 	}
 	return ""
+}
+
+// TestExportWindow: at 20:30 in Moscow (and Minsk) it is 03:30 in
+// Vladivostok; a 09:00-21:00 window leaves out the Far-East number only.
+func TestExportWindow(t *testing.T) {
+	db := tempDB(t)
+	base := writeFile(t, "base.csv", "Имя;Телефон\nМосква;+79161234567\nВладивосток;+79241234567\nМинск;+375291534879\n")
+	mustRun(t, db, "import", base, "--base", "a")
+	now := "2026-11-27T17:30:00Z"
+	if nums, _ := exported(t, db, now, "--window", "09:00-21:00"); !slices.Equal(nums, []string{"+79161234567", "+375291534879"}) {
+		t.Errorf("window 09:00-21:00 at 20:30 Moscow: %v", nums)
+	}
+	why := decode[whyResult](t, mustRun(t, db, "--json", "--now", now, "why", "+79241234567", "--window", "09:00-21:00").stdout)
+	if f := whyFact(why, "a", "window"); f != "local time 03:30 Asia/Vladivostok outside 09:00-21:00" {
+		t.Errorf("why window: %q", f)
+	}
 }

@@ -8,6 +8,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/callbase/callbase/internal/calllist"
 	"github.com/callbase/callbase/internal/store"
 )
 
@@ -40,10 +41,75 @@ func runStats(ctx context.Context, o *statsOptions) error {
 	if err != nil {
 		return err
 	}
-	if o.json {
-		return writeJSON(o.stdout, s)
+	c, err := o.calling(ctx, st)
+	if err != nil {
+		return err
 	}
-	return printStats(o.stdout, s)
+	if o.json {
+		return writeJSON(o.stdout, struct {
+			store.Stats
+			Calling calling `json:"calling"`
+		}{s, c})
+	}
+	if err := printStats(o.stdout, s); err != nil {
+		return err
+	}
+	fmt.Fprintf(o.stdout, "callable  %d now (%s); by base %s\n", c.Callable, byCount(c.ByTemperature), byCount(c.ByBase))
+	fmt.Fprintf(o.stdout, "resting   %d numbers in resting bases; leased %d on live lists\n", c.Resting, c.Leased)
+	return nil
+}
+
+// calling is what stats tells of the call lists at --now.
+type calling struct {
+	Callable      int            `json:"callable"`       // numbers a list could carry now, each once
+	ByBase        map[string]int `json:"by_base"`        // by the base a list would take it from
+	ByTemperature map[string]int `json:"by_temperature"` // by temperature; due callbacks as "callback"
+	Resting       int            `json:"resting"`        // numbers of resting bases
+	Leased        int            `json:"leased"`         // numbers on live lists
+}
+
+func (o *statsOptions) calling(ctx context.Context, st *store.Store) (calling, error) {
+	c := calling{ByBase: map[string]int{}, ByTemperature: map[string]int{}}
+	tx, err := st.Read(ctx)
+	if err != nil {
+		return c, err
+	}
+	defer tx.Rollback()
+	r, _, err := (&exportOptions{tz: "Europe/Moscow", unknownZone: "exclude"}).request(o.now)
+	if err != nil {
+		return c, err
+	}
+	if err := calllist.Rules(ctx, tx, &r); err != nil {
+		return c, err
+	}
+	var f calllist.Filter
+	if o.base != "" {
+		f.Bases = []string{o.base}
+	}
+	list, err := calllist.Build(ctx, tx, f, r)
+	if err != nil {
+		return c, err
+	}
+	for _, e := range list {
+		c.Callable++
+		c.ByBase[e.Base.Name]++
+		t := e.Temp
+		if e.Class == 0 {
+			t = "callback"
+		}
+		c.ByTemperature[t]++
+	}
+	bases, err := tx.Bases(ctx)
+	if err != nil {
+		return c, err
+	}
+	for _, b := range bases {
+		if b.State == "resting" && (o.base == "" || b.Name == o.base) {
+			c.Resting += b.Numbers
+		}
+	}
+	c.Leased, err = tx.LiveLeases(ctx, o.now)
+	return c, err
 }
 
 func printStats(out io.Writer, s store.Stats) error {

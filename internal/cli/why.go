@@ -3,12 +3,12 @@ package cli
 import (
 	"context"
 	"fmt"
+	"slices"
 
 	"github.com/spf13/cobra"
 
 	"github.com/callbase/callbase/internal/callbase"
 	"github.com/callbase/callbase/internal/calllist"
-	"github.com/callbase/callbase/internal/locate"
 	"github.com/callbase/callbase/internal/policy"
 	"github.com/callbase/callbase/internal/store"
 )
@@ -70,42 +70,38 @@ func runWhy(ctx context.Context, g *globals, arg string, o *exportOptions) error
 	if res.Forgotten, err = st.IsForgotten(ctx, n.Key); err != nil {
 		return err
 	}
-	// A read: the transaction is rolled back (errDryRun), never committed.
-	err = g.inTx(ctx, func(tx *store.Tx, _ *locate.Locator) error {
-		if err := calllist.Rules(ctx, tx, &r); err != nil {
-			return err
+	tx, err := st.Read(ctx)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	if err := calllist.Rules(ctx, tx, &r); err != nil {
+		return err
+	}
+	ids, err := tx.BasesOf(ctx, n.Key)
+	if err != nil {
+		return err
+	}
+	all, err := tx.Bases(ctx)
+	if err != nil {
+		return err
+	}
+	for _, b := range all {
+		if !slices.Contains(ids, b.ID) {
+			continue
 		}
-		ids, err := tx.BasesOf(ctx, n.Key)
+		err := tx.Candidates(ctx, b, g.now, n.Key, func(c *store.Candidate) error {
+			v := policy.Check(calllist.PolicyNumber(c), calllist.PolicyBase(b), r)
+			wb := whyBase{Base: b.Name, Callable: policy.Callable(v), Verdicts: v}
+			res.Callable = res.Callable || wb.Callable
+			res.Bases = append(res.Bases, wb)
+			return nil
+		})
 		if err != nil {
 			return err
 		}
-		all, err := tx.Bases(ctx)
-		if err != nil {
-			return err
-		}
-		for _, b := range all {
-			if !int64sContain(ids, b.ID) {
-				continue
-			}
-			err := tx.Candidates(ctx, b, g.now, n.Key, func(c *store.Candidate) error {
-				v := policy.Check(calllist.PolicyNumber(c), calllist.PolicyBase(b), r)
-				wb := whyBase{Base: b.Name, Callable: policy.Callable(v), Verdicts: v}
-				res.Callable = res.Callable || wb.Callable
-				res.Bases = append(res.Bases, wb)
-				return nil
-			})
-			if err != nil {
-				return err
-			}
-		}
-		if _, known, err := tx.State(ctx, n.Key); err != nil {
-			return err
-		} else {
-			res.Known = known
-		}
-		return errDryRun
-	})
-	if err != nil && err != errDryRun {
+	}
+	if _, res.Known, err = tx.State(ctx, n.Key); err != nil {
 		return err
 	}
 	if g.json {
@@ -136,13 +132,4 @@ func runWhy(ctx context.Context, g *globals, arg string, o *exportOptions) error
 		}
 	}
 	return nil
-}
-
-func int64sContain(s []int64, v int64) bool {
-	for _, x := range s {
-		if x == v {
-			return true
-		}
-	}
-	return false
 }

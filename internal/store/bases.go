@@ -128,3 +128,10 @@ func (t *Tx) HasOpenNumbers(ctx context.Context, b BaseInfo, finals []string, ma
 		args...).Scan(&open)
 	return open == 1, err
 }
+
+// LiveLeases counts the numbers held by a list at now.
+func (t *Tx) LiveLeases(ctx context.Context, now time.Time) (int, error) {
+	var n int
+	err := t.tx.QueryRowContext(ctx, `SELECT count(*) FROM leases WHERE until > ?`, formatTime(now)).Scan(&n)
+	return n, err
+}

@@ -65,6 +65,16 @@ func (s *Store) Begin(ctx context.Context) (*Tx, error) {
 	return &Tx{tx: tx, store: s, places: map[placeKey]int64{}}, nil
 }
 
+// Read starts a read-only transaction: one snapshot of the database. Roll
+// it back when done.
+func (s *Store) Read(ctx context.Context) (*Tx, error) {
+	tx, err := s.db.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return nil, err
+	}
+	return &Tx{tx: tx, store: s, places: map[placeKey]int64{}}, nil
+}
+
 // Commit lands everything written in the transaction.
 func (t *Tx) Commit() error { return t.tx.Commit() }
 
