@@ -5,6 +5,7 @@ package calllist
 
 import (
 	"cmp"
+	"container/heap"
 	"context"
 	"slices"
 	"strings"
@@ -70,39 +71,34 @@ func Build(ctx context.Context, tx *store.Tx, f Filter, r policy.Request) ([]Ent
 			chosen = append(chosen, b)
 		}
 	}
-	best := map[uint64]Entry{}
-	for _, b := range chosen {
+	limit := f.Limit
+	if len(f.Agents) > 0 && f.PerAgent > 0 && (limit == 0 || f.PerAgent*len(f.Agents) < limit) {
+		limit = f.PerAgent * len(f.Agents)
+	}
+	top := newTop(limit)
+	for i, b := range chosen {
 		pb := PolicyBase(b)
 		err := tx.Candidates(ctx, b, r.Now, 0, func(c *store.Candidate) error {
 			n := PolicyNumber(c)
-			if !policy.Callable(policy.Check(n, pb, r)) || !f.admits(c, n, pb) {
+			if !policy.Allowed(n, pb, r) || !f.admits(c, n, pb) {
 				return nil
 			}
-			e := Entry{Candidate: c, Base: b, Class: policy.Class(n, pb, r), Temp: policy.Effective(n.Temperature, pb.Temperature)}
-			if old, ok := best[c.Key]; !ok || less(e, old) {
-				best[c.Key] = e
-			}
+			top.offer(&scored{class: policy.Class(n, pb, r), callback: c.State.CallbackAt.Unix(), attempts: c.Attempts,
+				last: c.LastCallAt.Unix(), base: i, baseID: b.ID, row: c.FirstRow, key: c.Key, cand: c})
 			return nil
 		})
 		if err != nil {
 			return nil, err
 		}
 	}
-	list := make([]Entry, 0, len(best))
-	for _, e := range best {
-		list = append(list, e)
-	}
-	slices.SortFunc(list, compare)
-	limit := f.Limit
-	if len(f.Agents) > 0 && f.PerAgent > 0 && (limit == 0 || f.PerAgent*len(f.Agents) < limit) {
-		limit = f.PerAgent * len(f.Agents)
-	}
-	if limit > 0 && len(list) > limit {
-		list = list[:limit]
-	}
-	// Dealt round-robin in priority order: every agent gets a fair share
-	// of the best numbers.
-	for i := range list {
+	items := top.sorted()
+	list := make([]Entry, len(items))
+	for i, s := range items {
+		b := chosen[s.base]
+		list[i] = Entry{Candidate: s.cand, Base: b, Class: s.class,
+			Temp: policy.Effective(s.cand.State.Temperature, b.Temperature)}
+		// Dealt round-robin in priority order: every agent gets a fair
+		// share of the best numbers.
 		if len(f.Agents) > 0 {
 			list[i].Agent = f.Agents[i%len(f.Agents)]
 		}
@@ -127,34 +123,119 @@ func (f Filter) admits(c *store.Candidate, n policy.Number, b policy.Base) bool 
 	return f.Region == "" || strings.Contains(strings.ToLower(c.Region), strings.ToLower(f.Region))
 }
 
+// scored is a callable number with what orders it on a list.
+type scored struct {
+	class    int
+	callback int64 // the promised time, for due callbacks
+	attempts int
+	last     int64 // the last call; the zero time sorts first
+	base     int   // index of the chosen base
+	baseID   int64
+	row      int64
+	key      uint64
+	cand     *store.Candidate
+	at       int // index in the heap
+}
+
 // compare orders a list: due callbacks (earliest promise first), then hot,
 // warm, cold; within each, fewer attempts this cycle, then the longest
 // since the last attempt (never called first), then import order.
-func compare(a, b Entry) int {
-	if c := cmp.Compare(a.Class, b.Class); c != 0 {
+func compare(a, b *scored) int {
+	if c := cmp.Compare(a.class, b.class); c != 0 {
 		return c
 	}
-	if a.Class == 0 {
-		if c := a.Candidate.State.CallbackAt.Compare(b.Candidate.State.CallbackAt); c != 0 {
+	if a.class == 0 {
+		if c := cmp.Compare(a.callback, b.callback); c != 0 {
 			return c
 		}
 	}
-	if c := cmp.Compare(a.Candidate.Attempts, b.Candidate.Attempts); c != 0 {
+	if c := cmp.Compare(a.attempts, b.attempts); c != 0 {
 		return c
 	}
-	if c := a.Candidate.LastCallAt.Compare(b.Candidate.LastCallAt); c != 0 {
+	if c := cmp.Compare(a.last, b.last); c != 0 {
 		return c
 	}
-	if c := cmp.Compare(a.Base.ID, b.Base.ID); c != 0 {
+	if c := cmp.Compare(a.baseID, b.baseID); c != 0 {
 		return c
 	}
-	if c := cmp.Compare(a.Candidate.FirstRow, b.Candidate.FirstRow); c != 0 {
+	if c := cmp.Compare(a.row, b.row); c != 0 {
 		return c
 	}
-	return cmp.Compare(a.Candidate.Key, b.Candidate.Key)
+	return cmp.Compare(a.key, b.key)
 }
 
-func less(a, b Entry) bool { return compare(a, b) < 0 }
+// scoreOf is the order of an entry of a list, as Build ranked it.
+func scoreOf(e Entry, r policy.Request) *scored {
+	n, b := PolicyNumber(e.Candidate), PolicyBase(e.Base)
+	return &scored{class: policy.Class(n, b, r), callback: e.Candidate.State.CallbackAt.Unix(), attempts: e.Candidate.Attempts,
+		last: e.Candidate.LastCallAt.Unix(), baseID: e.Base.ID, row: e.Candidate.FirstRow, key: e.Candidate.Key}
+}
+
+// top keeps the best entry of each number and, with a limit, only the
+// best limit numbers: memory grows with the list, not with the bases.
+type top struct {
+	limit int
+	best  map[uint64]*scored
+	heap  []*scored // with a limit: the worst kept on top
+}
+
+func newTop(limit int) *top { return &top{limit: limit, best: map[uint64]*scored{}} }
+
+func (t *top) offer(s *scored) {
+	if old, ok := t.best[s.key]; ok {
+		if compare(s, old) < 0 {
+			s.at = old.at
+			t.best[s.key] = s
+			if t.limit > 0 {
+				t.heap[s.at] = s
+				heap.Fix(t, s.at)
+			}
+		}
+		return
+	}
+	if t.limit == 0 {
+		t.best[s.key] = s
+		return
+	}
+	if len(t.heap) == t.limit {
+		worst := t.heap[0]
+		if compare(s, worst) >= 0 {
+			return
+		}
+		heap.Pop(t)
+		delete(t.best, worst.key)
+	}
+	t.best[s.key] = s
+	heap.Push(t, s)
+}
+
+// sorted returns the entries kept, best first.
+func (t *top) sorted() []*scored {
+	out := make([]*scored, 0, len(t.best))
+	for _, s := range t.best {
+		out = append(out, s)
+	}
+	slices.SortFunc(out, compare)
+	return out
+}
+
+// heap.Interface, worst first.
+func (t *top) Len() int           { return len(t.heap) }
+func (t *top) Less(i, j int) bool { return compare(t.heap[i], t.heap[j]) > 0 }
+func (t *top) Swap(i, j int) {
+	t.heap[i], t.heap[j] = t.heap[j], t.heap[i]
+	t.heap[i].at, t.heap[j].at = i, j
+}
+func (t *top) Push(x any) {
+	s := x.(*scored)
+	s.at = len(t.heap)
+	t.heap = append(t.heap, s)
+}
+func (t *top) Pop() any {
+	s := t.heap[len(t.heap)-1]
+	t.heap = t.heap[:len(t.heap)-1]
+	return s
+}
 
 // PolicyBase is what the rules need of a base.
 func PolicyBase(b store.BaseInfo) policy.Base {

@@ -139,14 +139,18 @@ func checkSeed(t *testing.T, seed uint64) {
 			}
 			checkList(ctx, t, tx, list, r)
 			exported += len(list)
-			// The same inputs give the same list.
-			again, err := Build(ctx, tx, f, r)
+			// The same inputs give the same list, and a limited list is the
+			// head of the whole one.
+			whole, err := Build(ctx, tx, Filter{}, r)
 			if err != nil {
 				return err
 			}
+			if len(list) > len(whole) || (f.Limit > 0 && len(list) != min(f.Limit, len(whole))) {
+				t.Fatalf("limit %d: %d numbers of %d", f.Limit, len(list), len(whole))
+			}
 			for i := range list {
-				if list[i].Candidate.Key != again[i].Candidate.Key || list[i].Base.ID != again[i].Base.ID {
-					t.Fatalf("two builds differ at %d", i)
+				if list[i].Candidate.Key != whole[i].Candidate.Key || list[i].Base.ID != whole[i].Base.ID {
+					t.Fatalf("the limited list differs from the whole one at %d", i)
 				}
 			}
 			leases := make([]store.Lease, len(list))
@@ -185,7 +189,7 @@ func checkList(ctx context.Context, t *testing.T, tx *store.Tx, list []Entry, r 
 		}
 		seen[c.Key] = true
 	}
-	if !slices.IsSortedFunc(list, compare) {
+	if !slices.IsSortedFunc(list, func(a, b Entry) int { return compare(scoreOf(a, r), scoreOf(b, r)) }) {
 		t.Error("the list is out of order")
 	}
 	_ = ctx

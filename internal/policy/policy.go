@@ -7,6 +7,7 @@ package policy
 import (
 	"fmt"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/callbase/callbase/internal/outcome"
@@ -67,11 +68,38 @@ type Verdict struct {
 // Check applies every rule to n exported from b and returns the verdicts,
 // in a fixed order. The number is callable when all are OK.
 func Check(n Number, b Base, r Request) []Verdict {
-	due := n.Due(r)
-	var v []Verdict
-	add := func(rule string, ok bool, format string, args ...any) {
-		v = append(v, verdict(rule, ok, format, args...))
+	j := judge{explain: true}
+	j.check(n, b, r)
+	return j.v
+}
+
+// Allowed tells whether n may be exported from b: Check without writing
+// out the facts, for lists of millions.
+func Allowed(n Number, b Base, r Request) bool {
+	var j judge
+	j.check(n, b, r)
+	return !j.failed
+}
+
+// judge collects verdicts; the facts are written only when explaining.
+type judge struct {
+	explain bool
+	failed  bool
+	v       []Verdict
+}
+
+func (j *judge) add(rule string, ok bool, format string, args ...any) {
+	if !ok {
+		j.failed = true
 	}
+	if j.explain {
+		j.v = append(j.v, Verdict{Rule: rule, OK: ok, Fact: fmt.Sprintf(format, args...)})
+	}
+}
+
+func (j *judge) check(n Number, b Base, r Request) {
+	due := n.Due(r)
+	add := j.add
 	if n.Status == "dead" {
 		add("status", false, "dead: %s", n.DeadReason)
 	} else {
@@ -82,7 +110,7 @@ func Check(n Number, b Base, r Request) []Verdict {
 	} else {
 		add("opt_out", true, "not opted out")
 	}
-	v = append(v, consentVerdict(n, r))
+	j.consent(n, r)
 	if n.LeaseUntil.After(r.Now) {
 		add("lease", false, "on the list of base %s until %s", n.LeaseBase, stamp(n.LeaseUntil))
 	} else {
@@ -118,8 +146,7 @@ func Check(n Number, b Base, r Request) []Verdict {
 	} else {
 		add("protection", true, "not called from another base within %d days", int(r.Protect.Hours()/24))
 	}
-	v = append(v, windowVerdict(n, r))
-	return v
+	j.window(n, r)
 }
 
 // Callable tells whether every verdict is OK.
@@ -171,49 +198,70 @@ func Class(n Number, b Base, r Request) int {
 	return 3
 }
 
-func verdict(rule string, ok bool, format string, args ...any) Verdict {
-	return Verdict{Rule: rule, OK: ok, Fact: fmt.Sprintf(format, args...)}
-}
-
-func consentVerdict(n Number, r Request) Verdict {
+func (j *judge) consent(n Number, r Request) {
 	for _, scope := range []string{"ads", "pd"} {
 		if c, ok := n.Consent[scope]; ok && !c.Granted {
-			return verdict("consent", false, "%s consent withdrawn on %s", scope, day(c.At))
+			j.add("consent", false, "%s consent withdrawn on %s", scope, day(c.At))
+			return
 		}
 	}
 	if r.RequireConsent != "" {
 		c, ok := n.Consent[r.RequireConsent]
 		if !ok || !c.Granted {
-			return verdict("consent", false, "no %s consent in force, and the list requires it", r.RequireConsent)
+			j.add("consent", false, "no %s consent in force, and the list requires it", r.RequireConsent)
+			return
 		}
-		return verdict("consent", true, "%s consent given on %s", r.RequireConsent, day(c.At))
+		j.add("consent", true, "%s consent given on %s", r.RequireConsent, day(c.At))
+		return
 	}
-	return verdict("consent", true, "no consent withdrawn")
+	j.add("consent", true, "no consent withdrawn")
 }
 
-func windowVerdict(n Number, r Request) Verdict {
+func (j *judge) window(n Number, r Request) {
 	if r.Window == nil {
-		return verdict("window", true, "no calling window asked")
+		j.add("window", true, "no calling window asked")
+		return
 	}
 	if len(n.Zones) == 0 {
 		if r.UnknownZone {
-			return verdict("window", true, "time zone unknown, included as asked")
+			j.add("window", true, "time zone unknown, included as asked")
+			return
 		}
-		return verdict("window", false, "time zone unknown: local time cannot be checked against %s", r.Window)
+		j.add("window", false, "time zone unknown: local time cannot be checked against %s", r.Window)
+		return
 	}
 	var times []string
 	for _, z := range n.Zones {
-		loc, err := time.LoadLocation(z)
+		loc, err := location(z)
 		if err != nil {
-			return verdict("window", false, "unknown time zone %s", z)
+			j.add("window", false, "unknown time zone %s", z)
+			return
 		}
 		local := r.Now.In(loc)
-		times = append(times, local.Format("15:04")+" "+z)
 		if !r.Window.Contains(local) {
-			return verdict("window", false, "local time %s %s outside %s", local.Format("15:04"), z, r.Window)
+			j.add("window", false, "local time %s %s outside %s", local.Format("15:04"), z, r.Window)
+			return
+		}
+		if j.explain {
+			times = append(times, local.Format("15:04")+" "+z)
 		}
 	}
-	return verdict("window", true, "local time %s inside %s", strings.Join(times, ", "), r.Window)
+	j.add("window", true, "local time %s inside %s", strings.Join(times, ", "), r.Window)
+}
+
+// locations caches time zones: loading one reads and parses tzdata.
+var locations sync.Map // name -> *time.Location
+
+func location(name string) (*time.Location, error) {
+	if l, ok := locations.Load(name); ok {
+		return l.(*time.Location), nil
+	}
+	l, err := time.LoadLocation(name)
+	if err != nil {
+		return nil, err
+	}
+	locations.Store(name, l)
+	return l, nil
 }
 
 func day(t time.Time) string   { return t.UTC().Format("2006-01-02") }

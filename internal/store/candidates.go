@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"slices"
-	"strings"
 	"time"
 )
 
@@ -28,68 +27,161 @@ type Candidate struct {
 }
 
 // Candidates calls fn for every number of base b (or only for key, when
-// not 0) with the facts as of now.
+// not 0) with the facts as of now. The candidate passed to fn is fn's to
+// keep. One query walks the base's numbers in key order; places, live
+// consents and leases, which few numbers have, come from maps read first,
+// so the walk costs SQLite little more than reading the rows.
 func (t *Tx) Candidates(ctx context.Context, b BaseInfo, now time.Time, key uint64, fn func(*Candidate) error) error {
-	start, at := formatTime(b.CycleStartedAt), formatTime(now)
-	consent := func(scope string) string {
-		// The latest event at or before now; a withdrawal wins a tie.
-		return `(SELECT c.granted || '|' || c.at || '|' || c.expires_at FROM consents c
-			WHERE c.num = n.num AND c.scope = '` + scope + `' AND c.at <= ?3 ORDER BY c.at DESC, c.granted LIMIT 1)`
+	places, err := t.placeNames(ctx)
+	if err != nil {
+		return err
 	}
-	q := `SELECT n.num, n.type, n.country, p.operator, p.region, p.zones, n.status, n.dead_reason, n.temperature,
+	consents, err := t.consentsInForce(ctx, now, key)
+	if err != nil {
+		return err
+	}
+	leases, err := t.liveLeases(ctx, now, key)
+	if err != nil {
+		return err
+	}
+	start := formatTime(b.CycleStartedAt)
+	q := `SELECT n.num, n.type, n.country, n.place_id, n.status, n.dead_reason, n.temperature,
 			n.callback_at, n.opted_out_at, n.detached_at, n.last_call_at, n.last_outcome, n.last_call_base,
 			CASE WHEN n.last_call_at >= ?2 THEN (SELECT count(*) FROM calls c WHERE c.num = n.num AND c.at >= ?2) ELSE 0 END,
-			coalesce(l.until, ''), coalesce(lb.name, ''), coalesce(` + consent("ads") + `, ''), coalesce(` + consent("pd") + `, ''),
 			bn.first_row_id
-		FROM base_numbers bn JOIN numbers n ON n.num = bn.num JOIN places p ON p.id = n.place_id
-		LEFT JOIN leases l ON l.num = n.num LEFT JOIN bases lb ON lb.id = l.base_id
+		FROM base_numbers bn JOIN numbers n ON n.num = bn.num
 		WHERE bn.base_id = ?1`
-	args := []any{b.ID, start, at}
+	args := []any{b.ID, start}
 	if key != 0 {
-		q += ` AND bn.num = ?4`
+		q += ` AND bn.num = ?3`
 		args = append(args, int64(key))
 	}
+	var (
+		kinds                                       = map[[2]string][2]string{}
+		typ, country, cb, oo, de, last, status, out string
+		reason, temp                                string
+		place                                       int64
+	)
 	return query(ctx, t.tx, q, args, func(r *sql.Rows) error {
-		var (
-			c                                Candidate
-			cb, oo, de, last, until, ads, pd string
-		)
-		err := r.Scan(&c.Key, &c.Type, &c.Country, &c.Operator, &c.Region, &c.Zones, &c.State.Status, &c.State.DeadReason,
-			&c.State.Temperature, &cb, &oo, &de, &last, &c.LastOutcome, &c.LastCallBase, &c.Attempts, &until, &c.LeaseBase,
-			&ads, &pd, &c.FirstRow)
+		c := &Candidate{}
+		err := r.Scan(&c.Key, &typ, &country, &place, &status, &reason, &temp,
+			&cb, &oo, &de, &last, &out, &c.LastCallBase, &c.Attempts, &c.FirstRow)
 		if err != nil {
 			return err
 		}
-		c.State.CallbackAt, c.State.OptedOutAt, c.State.DetachedAt = parseTime(cb), parseTime(oo), parseTime(de)
-		c.LastCallAt, c.LeaseUntil = parseTime(last), parseTime(until)
-		c.Consent = map[string]Consent{}
-		for scope, s := range map[string]string{"ads": ads, "pd": pd} {
-			if e, ok, err := consentInForce(s, now); err != nil {
-				return fmt.Errorf("consent of +%d: %w", c.Key, err)
-			} else if ok {
-				e.Scope = scope
-				c.Consent[scope] = e
-			}
+		// Share the strings many numbers hold alike.
+		k := kinds[[2]string{typ, country}]
+		if k[0] == "" {
+			k = [2]string{typ, country}
+			kinds[k] = k
 		}
-		return fn(&c)
+		c.Type, c.Country = k[0], k[1]
+		p := places[place]
+		c.Operator, c.Region, c.Zones = p.operator, p.region, p.zones
+		c.State = State{Status: intern(status), DeadReason: reason, Temperature: intern(temp),
+			CallbackAt: parseTime(cb), OptedOutAt: parseTime(oo), DetachedAt: parseTime(de)}
+		c.LastCallAt, c.LastOutcome = parseTime(last), intern(out)
+		if l, ok := leases[c.Key]; ok {
+			c.LeaseUntil, c.LeaseBase = l.until, l.base
+		}
+		c.Consent = consents[c.Key]
+		return fn(c)
 	})
 }
 
-// consentInForce reads "granted|at|expires_at"; an expired grant is not
-// in force.
-func consentInForce(s string, now time.Time) (Consent, bool, error) {
-	if s == "" {
-		return Consent{}, false, nil
+// intern returns the common words of the numbers table without a copy.
+func intern(s string) string {
+	for _, w := range [...]string{"", "active", "dead", "cold", "warm", "hot", "customer",
+		"answered", "interested", "callback", "sale", "refused", "do_not_call", "no_answer", "busy",
+		"voicemail", "wrong_number", "not_in_service"} {
+		if s == w {
+			return w
+		}
 	}
-	parts := strings.Split(s, "|")
-	if len(parts) != 3 {
-		return Consent{}, false, fmt.Errorf("stored as %q", s)
+	return s
+}
+
+// placeNames reads the places table.
+func (t *Tx) placeNames(ctx context.Context) (map[int64]placeKey, error) {
+	m := map[int64]placeKey{}
+	err := query(ctx, t.tx, `SELECT id, operator, region, zones FROM places`, nil, func(r *sql.Rows) error {
+		var (
+			id int64
+			p  placeKey
+		)
+		err := r.Scan(&id, &p.operator, &p.region, &p.zones)
+		m[id] = p
+		return err
+	})
+	return m, err
+}
+
+// consentsInForce reads, per number (or for key only), the consent event
+// in force at now for each scope: the latest at or before now, a
+// withdrawal winning a tie; an expired grant is not in force.
+func (t *Tx) consentsInForce(ctx context.Context, now time.Time, key uint64) (map[uint64]map[string]Consent, error) {
+	m := map[uint64]map[string]Consent{}
+	q := `SELECT num, scope, granted, at, expires_at FROM consents WHERE at <= ?1`
+	args := []any{formatTime(now)}
+	if key != 0 {
+		q += ` AND num = ?2`
+		args = append(args, int64(key))
 	}
-	c := Consent{Granted: parts[0] == "1", At: parseTime(parts[1]), ExpiresAt: parseTime(parts[2])}
-	if c.Granted && !c.ExpiresAt.IsZero() && !now.Before(c.ExpiresAt) {
-		return c, false, nil
+	err := query(ctx, t.tx, q+` ORDER BY num, scope, at, granted DESC`, args, func(r *sql.Rows) error {
+		var (
+			num         int64
+			c           Consent
+			at, expires string
+		)
+		if err := r.Scan(&num, &c.Scope, &c.Granted, &at, &expires); err != nil {
+			return err
+		}
+		c.At, c.ExpiresAt = parseTime(at), parseTime(expires)
+		if m[uint64(num)] == nil {
+			m[uint64(num)] = map[string]Consent{}
+		}
+		m[uint64(num)][c.Scope] = c // in time order: the last one read wins
+		return nil
+	})
+	for num, scopes := range m {
+		for scope, c := range scopes {
+			if c.Granted && !c.ExpiresAt.IsZero() && !now.Before(c.ExpiresAt) {
+				delete(scopes, scope)
+			}
+		}
+		if len(scopes) == 0 {
+			delete(m, num)
+		}
 	}
-	return c, true, nil
+	return m, err
+}
+
+type liveLease struct {
+	until time.Time
+	base  string
+}
+
+// liveLeases reads the leases live at now (or key's only).
+func (t *Tx) liveLeases(ctx context.Context, now time.Time, key uint64) (map[uint64]liveLease, error) {
+	m := map[uint64]liveLease{}
+	q := `SELECT l.num, l.until, b.name FROM leases l JOIN bases b ON b.id = l.base_id WHERE l.until > ?1`
+	args := []any{formatTime(now)}
+	if key != 0 {
+		q += ` AND l.num = ?2`
+		args = append(args, int64(key))
+	}
+	err := query(ctx, t.tx, q, args, func(r *sql.Rows) error {
+		var (
+			num   int64
+			until string
+			l     liveLease
+		)
+		err := r.Scan(&num, &until, &l.base)
+		l.until = parseTime(until)
+		m[uint64(num)] = l
+		return err
+	})
+	return m, err
 }
 
 // Lease holds numbers for an export until the given time.
@@ -108,21 +200,23 @@ func (t *Tx) RecordExport(ctx context.Context, at, until time.Time, file, actor,
 	if err != nil {
 		return 0, err
 	}
-	stmt, err := t.tx.PrepareContext(ctx, `INSERT INTO leases (num, export_id, base_id, agent, until) VALUES (?, ?, ?, ?, ?)
-		ON CONFLICT (num) DO UPDATE SET export_id = excluded.export_id, base_id = excluded.base_id,
-			agent = excluded.agent, until = excluded.until WHERE leases.until <= ?`)
-	if err != nil {
-		return 0, err
-	}
-	defer stmt.Close()
+	// A lease over by now is taken over; a live one is never: the insert
+	// then changes fewer rows than asked, and the export fails.
+	b := &batch{name: "leases", sql: fmt.Sprintf(`INSERT INTO leases (num, export_id, base_id, agent, until)
+		SELECT column1, %d, column2, column3, '%s' FROM (VALUES `, id, formatTime(until)), tuple: "(?,?,?)", width: 3,
+		suffix: fmt.Sprintf(`) WHERE true ON CONFLICT (num) DO UPDATE SET export_id = excluded.export_id, base_id = excluded.base_id,
+			agent = excluded.agent, until = excluded.until WHERE leases.until <= '%s'`, formatTime(at))}
+	defer b.close()
 	for _, l := range leases {
-		res, err := stmt.ExecContext(ctx, int64(l.Key), id, l.Base, l.Agent, formatTime(until), formatTime(at))
-		if err != nil {
+		if err := b.add(ctx, t.tx, int64(l.Key), l.Base, l.Agent); err != nil {
 			return 0, err
 		}
-		if n, _ := res.RowsAffected(); n != 1 {
-			return 0, fmt.Errorf("+%d is on a live lease already", l.Key)
-		}
+	}
+	if err := b.exec(ctx, t.tx); err != nil {
+		return 0, err
+	}
+	if b.affected != int64(len(leases)) {
+		return 0, fmt.Errorf("%d of the %d numbers are on a live lease already", int64(len(leases))-b.affected, len(leases))
 	}
 	return id, nil
 }

@@ -194,6 +194,9 @@ func formatOptTime(t time.Time) string {
 
 // parseTime reads what formatTime wrote; "" is the zero time.
 func parseTime(s string) time.Time {
+	if s == "" {
+		return time.Time{}
+	}
 	t, _ := time.Parse(time.RFC3339, s)
 	return t
 }
