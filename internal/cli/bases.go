@@ -134,6 +134,10 @@ func runBaseRest(ctx context.Context, g *globals, name string, days int, asked b
 				return err
 			}
 			until = g.now.Add(time.Duration(d) * 24 * time.Hour)
+			if b.State == "resting" && !b.RestUntil.Before(until) {
+				until = b.RestUntil // asked again: nothing to change
+				return nil
+			}
 			return tx.Rest(ctx, b.ID, until, g.now, fmt.Sprintf("put to rest for %d days by hand", d), g.actor())
 		}
 		return callbase.Usagef("no base %q\nTry: callbase base list", name)
