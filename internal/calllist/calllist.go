@@ -78,14 +78,37 @@ func Build(ctx context.Context, tx *store.Tx, f Filter, r policy.Request) ([]Ent
 	top := newTop(limit)
 	for i, b := range chosen {
 		pb := PolicyBase(b)
-		err := tx.Candidates(ctx, b, r.Now, 0, func(c *store.Candidate) error {
+		score := func(c *store.Candidate) (*scored, bool) {
 			n := PolicyNumber(c)
 			if !policy.Allowed(n, pb, r) || !f.admits(c, n, pb) {
-				return nil
+				return nil, false
 			}
-			top.offer(&scored{class: policy.Class(n, pb, r), callback: c.State.CallbackAt.Unix(), attempts: c.Attempts,
-				last: c.LastCallAt.Unix(), base: i, baseID: b.ID, row: c.FirstRow, key: c.Key, cand: c})
+			return &scored{class: policy.Class(n, pb, r), callback: c.State.CallbackAt.Unix(), attempts: c.Attempts,
+				last: c.LastCallAt.Unix(), base: i, baseID: b.ID, row: c.FirstRow, key: c.Key, cand: c}, true
+		}
+		// The numbers something happened to, through their index; then the
+		// untouched rest in import order, which is also their order on the
+		// list (same class, no attempts, never called): once one cannot
+		// enter a full list, none after it can.
+		err := tx.TouchedCandidates(ctx, b, r.Now, func(c *store.Candidate) error {
+			if s, ok := score(c); ok {
+				top.offer(s)
+			}
 			return nil
+		})
+		if err != nil {
+			return nil, err
+		}
+		err = tx.UntouchedCandidates(ctx, b, r.Now, func(c *store.Candidate) (bool, error) {
+			s, ok := score(c)
+			if !ok {
+				return true, nil
+			}
+			if top.rejects(s) {
+				return false, nil
+			}
+			top.offer(s)
+			return true, nil
 		})
 		if err != nil {
 			return nil, err
@@ -207,6 +230,11 @@ func (t *top) offer(s *scored) {
 	}
 	t.best[s.key] = s
 	heap.Push(t, s)
+}
+
+// rejects tells whether s cannot enter: the list is full of better ones.
+func (t *top) rejects(s *scored) bool {
+	return t.limit > 0 && len(t.heap) == t.limit && compare(s, t.heap[0]) >= 0
 }
 
 // sorted returns the entries kept, best first.

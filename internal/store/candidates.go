@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 )
 
@@ -28,65 +29,204 @@ type Candidate struct {
 
 // Candidates calls fn for every number of base b (or only for key, when
 // not 0) with the facts as of now. The candidate passed to fn is fn's to
-// keep. One query walks the base's numbers in key order; places, live
-// consents and leases, which few numbers have, come from maps read first,
-// so the walk costs SQLite little more than reading the rows.
+// keep.
 func (t *Tx) Candidates(ctx context.Context, b BaseInfo, now time.Time, key uint64, fn func(*Candidate) error) error {
-	places, err := t.placeNames(ctx)
+	cs, err := t.newCandidateScan(ctx, b, now, key)
 	if err != nil {
 		return err
 	}
-	consents, err := t.consentsInForce(ctx, now, key)
-	if err != nil {
-		return err
-	}
-	leases, err := t.liveLeases(ctx, now, key)
-	if err != nil {
-		return err
-	}
-	start := formatTime(b.CycleStartedAt)
-	q := `SELECT n.num, n.type, n.country, n.place_id, n.status, n.dead_reason, n.temperature,
-			n.callback_at, n.opted_out_at, n.detached_at, n.last_call_at, n.last_outcome, n.last_call_base,
-			CASE WHEN n.last_call_at >= ?2 THEN (SELECT count(*) FROM calls c WHERE c.num = n.num AND c.at >= ?2) ELSE 0 END,
-			bn.first_row_id
-		FROM base_numbers bn JOIN numbers n ON n.num = bn.num
-		WHERE bn.base_id = ?1`
-	args := []any{b.ID, start}
+	q := candidateColumns + ` FROM base_numbers bn JOIN numbers n ON n.num = bn.num WHERE bn.base_id = ?1`
+	args := []any{b.ID, cs.start}
 	if key != 0 {
 		q += ` AND bn.num = ?3`
 		args = append(args, int64(key))
 	}
-	var (
-		kinds                                       = map[[2]string][2]string{}
-		typ, country, cb, oo, de, last, status, out string
-		reason, temp                                string
-		place                                       int64
-	)
 	return query(ctx, t.tx, q, args, func(r *sql.Rows) error {
-		c := &Candidate{}
-		err := r.Scan(&c.Key, &typ, &country, &place, &status, &reason, &temp,
-			&cb, &oo, &de, &last, &out, &c.LastCallBase, &c.Attempts, &c.FirstRow)
+		c, err := cs.scan(r)
 		if err != nil {
 			return err
 		}
-		// Share the strings many numbers hold alike.
-		k := kinds[[2]string{typ, country}]
-		if k[0] == "" {
-			k = [2]string{typ, country}
-			kinds[k] = k
-		}
-		c.Type, c.Country = k[0], k[1]
-		p := places[place]
-		c.Operator, c.Region, c.Zones = p.operator, p.region, p.zones
-		c.State = State{Status: intern(status), DeadReason: reason, Temperature: intern(temp),
-			CallbackAt: parseTime(cb), OptedOutAt: parseTime(oo), DetachedAt: parseTime(de)}
-		c.LastCallAt, c.LastOutcome = parseTime(last), intern(out)
-		if l, ok := leases[c.Key]; ok {
-			c.LeaseUntil, c.LeaseBase = l.until, l.base
-		}
-		c.Consent = consents[c.Key]
 		return fn(c)
 	})
+}
+
+// Touched is the condition of the numbers_touched index: numbers called,
+// warmed or promised a callback.
+const touched = `(n.last_call_at != '' OR n.temperature != 'cold' OR n.callback_at != '')`
+
+// TouchedCandidates calls fn for every number of base b anything happened
+// to (see numbers_touched), through that index.
+func (t *Tx) TouchedCandidates(ctx context.Context, b BaseInfo, now time.Time, fn func(*Candidate) error) error {
+	cs, err := t.newCandidateScan(ctx, b, now, 0)
+	if err != nil {
+		return err
+	}
+	// CROSS JOIN keeps SQLite on the index first, then the base's key.
+	q := candidateColumns + ` FROM numbers n INDEXED BY numbers_touched
+		CROSS JOIN base_numbers bn ON bn.base_id = ?1 AND bn.num = n.num WHERE ` + touched
+	return query(ctx, t.tx, q, []any{b.ID, cs.start}, func(r *sql.Rows) error {
+		c, err := cs.scan(r)
+		if err != nil {
+			return err
+		}
+		return fn(c)
+	})
+}
+
+// UntouchedCandidates calls fn for the numbers of base b nothing happened
+// to, in import order (the order of their first rows), until fn says
+// stop. They are read from the base's row blocks and looked up a batch at
+// a time.
+func (t *Tx) UntouchedCandidates(ctx context.Context, b BaseInfo, now time.Time, fn func(*Candidate) (more bool, err error)) error {
+	cs, err := t.newCandidateScan(ctx, b, now, 0)
+	if err != nil {
+		return err
+	}
+	var ids []int64
+	err = query(ctx, t.tx, `SELECT rb.id FROM row_blocks rb JOIN imports i ON i.id = rb.import_id
+		WHERE i.base_id = ? ORDER BY rb.id`, []any{b.ID}, func(r *sql.Rows) error {
+		var id int64
+		err := r.Scan(&id)
+		ids = append(ids, id)
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	seen := map[uint64]bool{}
+	type first struct {
+		key uint64
+		row int64
+	}
+	var batch []first
+	// lookup reads the batch's untouched numbers and hands them to fn in
+	// the batch's order.
+	lookup := func() (bool, error) {
+		if len(batch) == 0 {
+			return true, nil
+		}
+		args := []any{b.ID, cs.start}
+		var in strings.Builder
+		for i, f := range batch {
+			if i > 0 {
+				in.WriteByte(',')
+			}
+			in.WriteByte('?')
+			args = append(args, int64(f.key))
+		}
+		found := map[uint64]*Candidate{}
+		q := candidateColumns + ` FROM base_numbers bn JOIN numbers n ON n.num = bn.num
+			WHERE bn.base_id = ?1 AND bn.num IN (` + in.String() + `) AND NOT ` + touched
+		err := query(ctx, t.tx, q, args, func(r *sql.Rows) error {
+			c, err := cs.scan(r)
+			found[c.Key] = c
+			return err
+		})
+		if err != nil {
+			return false, err
+		}
+		for _, f := range batch {
+			if c := found[f.key]; c != nil && c.FirstRow == f.row {
+				if more, err := fn(c); err != nil || !more {
+					return false, err
+				}
+			}
+		}
+		batch = batch[:0]
+		return true, nil
+	}
+	for _, id := range ids {
+		var data []byte
+		if err := t.tx.QueryRowContext(ctx, `SELECT data FROM row_blocks WHERE id = ?`, id).Scan(&data); err != nil {
+			return err
+		}
+		rows, err := decodeBlock(id, data)
+		if err != nil {
+			return err
+		}
+		for _, row := range rows {
+			for _, l := range row.Links {
+				if seen[l.Key] {
+					continue
+				}
+				seen[l.Key] = true
+				if _, leased := cs.leases[l.Key]; leased {
+					continue // on a live list: no list takes it
+				}
+				batch = append(batch, first{l.Key, row.ID})
+				if len(batch) == 500 {
+					if more, err := lookup(); err != nil || !more {
+						return err
+					}
+				}
+			}
+		}
+	}
+	_, err = lookup()
+	return err
+}
+
+// candidateColumns are what a candidate is read from; ?2 is the start
+// of the base's cycle.
+const candidateColumns = `SELECT n.num, n.type, n.country, n.place_id, n.status, n.dead_reason, n.temperature,
+		n.callback_at, n.opted_out_at, n.detached_at, n.last_call_at, n.last_outcome, n.last_call_base,
+		CASE WHEN n.last_call_at >= ?2 THEN (SELECT count(*) FROM calls c WHERE c.num = n.num AND c.at >= ?2) ELSE 0 END,
+		bn.first_row_id`
+
+// candidateScan turns rows of candidateColumns into candidates, with the
+// places, live consents and leases read into maps first: few numbers have
+// consents or leases, and joining them per number costs SQLite more.
+type candidateScan struct {
+	start    string
+	places   map[int64]placeKey
+	consents map[uint64]map[string]Consent
+	leases   map[uint64]liveLease
+	kinds    map[[2]string][2]string
+}
+
+func (t *Tx) newCandidateScan(ctx context.Context, b BaseInfo, now time.Time, key uint64) (*candidateScan, error) {
+	cs := &candidateScan{start: formatTime(b.CycleStartedAt), kinds: map[[2]string][2]string{}}
+	var err error
+	if cs.places, err = t.placeNames(ctx); err != nil {
+		return nil, err
+	}
+	if cs.consents, err = t.consentsInForce(ctx, now, key); err != nil {
+		return nil, err
+	}
+	if cs.leases, err = t.liveLeases(ctx, now, key); err != nil {
+		return nil, err
+	}
+	return cs, nil
+}
+
+func (cs *candidateScan) scan(r *sql.Rows) (*Candidate, error) {
+	var (
+		typ, country, cb, oo, de, last, status, out, reason, temp string
+		place                                                     int64
+	)
+	c := &Candidate{}
+	err := r.Scan(&c.Key, &typ, &country, &place, &status, &reason, &temp,
+		&cb, &oo, &de, &last, &out, &c.LastCallBase, &c.Attempts, &c.FirstRow)
+	if err != nil {
+		return nil, err
+	}
+	// Share the strings many numbers hold alike.
+	k := cs.kinds[[2]string{typ, country}]
+	if k[0] == "" {
+		k = [2]string{typ, country}
+		cs.kinds[k] = k
+	}
+	c.Type, c.Country = k[0], k[1]
+	p := cs.places[place]
+	c.Operator, c.Region, c.Zones = p.operator, p.region, p.zones
+	c.State = State{Status: intern(status), DeadReason: reason, Temperature: intern(temp),
+		CallbackAt: parseTime(cb), OptedOutAt: parseTime(oo), DetachedAt: parseTime(de)}
+	c.LastCallAt, c.LastOutcome = parseTime(last), intern(out)
+	if l, ok := cs.leases[c.Key]; ok {
+		c.LeaseUntil, c.LeaseBase = l.until, l.base
+	}
+	c.Consent = cs.consents[c.Key]
+	return c, nil
 }
 
 // intern returns the common words of the numbers table without a copy.
