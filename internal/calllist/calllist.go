@@ -99,6 +99,11 @@ func Build(ctx context.Context, tx *store.Tx, f Filter, r policy.Request) ([]Ent
 		if err != nil {
 			return nil, err
 		}
+		// Untouched numbers have no callback, so none comes from a resting
+		// or archived base; nor of a temperature the list leaves out.
+		if b.State != "active" || (len(f.Temperature) > 0 && !slices.Contains(f.Temperature, policy.Effective("cold", b.Temperature))) {
+			continue
+		}
 		err = tx.UntouchedCandidates(ctx, b, r.Now, func(c *store.Candidate) (bool, error) {
 			s, ok := score(c)
 			if !ok {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"os"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -78,7 +79,7 @@ func (o *exportOptions) request(now time.Time) (policy.Request, time.Time, error
 	switch o.requireConsent {
 	case "", "ads", "pd":
 	default:
-		return r, endOfDay, callbase.Usagef("--require-consent %q: want ads", o.requireConsent)
+		return r, endOfDay, callbase.Usagef("--require-consent %q: want ads (advertising calls) or pd (personal data)", o.requireConsent)
 	}
 	if o.window != "" {
 		if r.Window, err = policy.ParseWindow(o.window); err != nil {
@@ -140,8 +141,16 @@ func (o *exportOptions) check() error {
 	if o.agents != "" {
 		for _, a := range strings.Split(o.agents, ",") {
 			if a = strings.TrimSpace(a); a != "" {
+				if slices.Contains(o.filter.Agents, a) {
+					return callbase.Usagef("--agents names %q twice", a)
+				}
 				o.filter.Agents = append(o.filter.Agents, a)
 			}
+		}
+	}
+	if o.out != "" && o.out != "-" {
+		if fi, err := os.Stat(o.out); err == nil && fi.IsDir() {
+			return callbase.Usagef("-o %s is a directory\nTry: -o %s", o.out, filepath.Join(o.out, "calls.xlsx"))
 		}
 	}
 	if o.filter.PerAgent < 0 || o.filter.Limit < 0 {
@@ -180,7 +189,11 @@ func runExport(ctx context.Context, g *globals, o *exportOptions) error {
 		}
 		defer table.Abort()
 	}
-	sum := exportSummary{File: o.out, DryRun: o.dryRun, ByAgent: map[string]int{}, ByClass: map[string]int{}, Until: optTime(until)}
+	sum := exportSummary{File: o.out, DryRun: o.dryRun, ByAgent: map[string]int{}, ByClass: map[string]int{}}
+	if !o.dryRun {
+		sum.Until = optTime(until)
+	}
+	var exportID int64
 	err = g.inTx(ctx, func(tx *store.Tx, _ *locate.Locator) error {
 		if err := calllist.Rules(ctx, tx, &r); err != nil {
 			return err
@@ -207,7 +220,7 @@ func runExport(ctx context.Context, g *globals, o *exportOptions) error {
 			leases[i] = store.Lease{Key: e.Candidate.Key, Base: e.Base.ID, Agent: e.Agent}
 		}
 		filters, _ := json.Marshal(o.filter)
-		if _, err := tx.RecordExport(ctx, g.now, until, filepath.Base(o.out), g.actor(), string(filters), leases); err != nil {
+		if exportID, err = tx.RecordExport(ctx, g.now, until, filepath.Base(o.out), g.actor(), string(filters), leases); err != nil {
 			return err
 		}
 		return table.Finish()
@@ -217,6 +230,10 @@ func runExport(ctx context.Context, g *globals, o *exportOptions) error {
 	}
 	if table != nil {
 		if err := table.Close(); err != nil {
+			// The list never reached its place: its numbers go back.
+			if derr := g.inTx(ctx, func(tx *store.Tx, _ *locate.Locator) error { return tx.DropLeases(ctx, exportID) }); derr != nil {
+				return fmt.Errorf("%w; and releasing its numbers failed too, they stay leased until %s: %v", err, sum.Until, derr)
+			}
 			return err
 		}
 	}
@@ -290,7 +307,7 @@ func writeList(ctx context.Context, g *globals, tx *store.Tx, table *export.Tabl
 		c := e.Candidate
 		e164 := "+" + strconv.FormatUint(c.Key, 10)
 		clear(cells)
-		copy(cells, []any{e.Agent, export.Raw(e164), export.Raw(nz.Readable(e164)), e.Base.Name, e.Temp, c.Region,
+		copy(cells, []any{e.Agent, export.Raw(e164), nz.Readable(e164), e.Base.Name, e.Temp, c.Region,
 			c.Zones, c.Attempts, c.LastOutcome, optTime(c.LastCallAt), optTime(c.State.CallbackAt)})
 		// A number that reached someone else no longer speaks for its row.
 		if c.State.DetachedAt.IsZero() {

@@ -79,7 +79,7 @@ Every call moves its number's status (see callbase history).`,
 }
 
 func runCallsImport(ctx context.Context, g *globals, files []string, in ingest.Options, zone *time.Location, rejects string) error {
-	st, err := store.Open(ctx, g.db)
+	st, err := store.OpenExisting(ctx, g.db)
 	if err != nil {
 		return err
 	}
@@ -209,7 +209,7 @@ func outcomeNames() []string {
 }
 
 func runCallsAdd(ctx context.Context, g *globals, arg string, c store.Call) error {
-	st, err := store.Open(ctx, g.db)
+	st, err := store.OpenExisting(ctx, g.db)
 	if err != nil {
 		return err
 	}
@@ -245,14 +245,14 @@ func runCallsAdd(ctx context.Context, g *globals, arg string, c store.Call) erro
 	if err != nil {
 		return err
 	}
-	for _, b := range rested {
-		g.summaryf("base %q is worked through: it rests now\n", b)
-	}
 	if err := tx.Commit(); err != nil {
 		return err
 	}
+	for _, b := range rested {
+		g.summaryf("base %q is worked through: it rests now\n", b)
+	}
 	if g.json {
-		return writeJSON(g.stdout, map[string]any{"added": added})
+		return writeJSON(g.stdout, map[string]any{"added": added, "rested": rested})
 	}
 	if added {
 		g.summaryf("recorded: %s at %s\n", c.Outcome, c.At.Format(time.RFC3339))

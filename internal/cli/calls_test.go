@@ -75,7 +75,7 @@ func TestCallsImport(t *testing.T) {
 }
 
 func TestCallsImportNeedsOutcomeColumn(t *testing.T) {
-	db := tempDB(t)
+	db := initDB(t)
 	path := writeFile(t, "log.csv", "Телефон;Дата\n+79161234567;26.11.2026 10:00\n")
 	r := runCLI(t, db, "calls", "import", path)
 	if r.code != 2 || !strings.Contains(r.stderr, "log.csv:1: no outcome column") {
@@ -100,7 +100,7 @@ func TestUnreachableRule(t *testing.T) {
 		{"3 over 14 days with attempts=3", 3, 14, []string{"dead.unreachable_attempts", "3"}, true},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			db := tempDB(t)
+			db := initDB(t)
 			if c.config != nil {
 				mustRun(t, db, append([]string{"config", "set"}, c.config...)...)
 			}
@@ -153,7 +153,7 @@ func writeFile(t *testing.T, name, content string) string {
 // TestCallsAddZone: times given to calls add without a zone are read in
 // --tz, Moscow by default, as calls import reads them.
 func TestCallsAddZone(t *testing.T) {
-	db := tempDB(t)
+	db := initDB(t)
 	mustRun(t, db, "calls", "add", "+79161234567", "--outcome", "callback", "--at", "2026-11-27 10:00", "--callback", "2026-11-28 16:00")
 	mustRun(t, db, "calls", "add", "+79031234567", "--outcome", "callback", "--at", "2026-11-27 10:00", "--callback", "2026-11-28 16:00", "--tz", "Asia/Vladivostok")
 	if h := historyOf(t, db, "+79161234567"); h.CallbackAt != "2026-11-28T13:00:00Z" || h.Calls[0].At != "2026-11-27T07:00:00Z" {
@@ -161,5 +161,32 @@ func TestCallsAddZone(t *testing.T) {
 	}
 	if h := historyOf(t, db, "+79031234567"); h.CallbackAt != "2026-11-28T06:00:00Z" {
 		t.Errorf("Vladivostok: callback %s", h.CallbackAt)
+	}
+}
+
+// initDB returns a database that exists, without data: the commands that
+// record calls, marks and lists refuse a database that is not there.
+func initDB(t *testing.T) string {
+	t.Helper()
+	db := tempDB(t)
+	mustRun(t, db, "config", "set", "rest.days", "30")
+	return db
+}
+
+// TestMissingDatabase: commands that work on a database refuse a path
+// where there is none (a mistyped --db) instead of creating an empty one
+// and succeeding at nothing.
+func TestMissingDatabase(t *testing.T) {
+	db := tempDB(t)
+	for _, args := range [][]string{
+		{"release"}, {"export", "-o", "-"}, {"base", "rest", "a"}, {"calls", "add", "+79161234567", "--outcome", "busy"},
+		{"dead", "mark", "+79161234567", "--reason", "x"}, {"forget", "+79161234567"}, {"why", "+79161234567"},
+	} {
+		if r := runCLI(t, db, args...); r.code != 1 || !strings.Contains(r.stderr, "no database") {
+			t.Errorf("%v: exit %d, %s", args, r.code, r.stderr)
+		}
+		if _, err := os.Stat(db); err == nil {
+			t.Fatalf("%v created the database", args)
+		}
 	}
 }

@@ -84,7 +84,7 @@ in force; a grant with --expires lapses then.`,
 				{Role: "source", Names: []string{"источник", "source", "канал", "channel"}},
 				{Role: "evidence", Names: []string{"доказательство", "основание", "evidence", "proof", "документ"}},
 			}
-			return g.importList(cmd.Context(), args, &lf, columns, "with consent recorded",
+			return g.importList(cmd.Context(), args, &lf, columns, "with consent recorded", true,
 				func(tx *store.Tx, zone *time.Location, file string, row *numlist.Row, n store.Number) (bool, error) {
 					scope := strings.ToLower(row.Cell("scope"))
 					if checkScope(scope) != nil {
@@ -141,7 +141,7 @@ func consentWord(s string) (granted, ok bool) {
 func (g *globals) consentArgs(cmd *cobra.Command, args []string, ev store.Consent) error {
 	ctx := cmd.Context()
 	var m marked
-	err := g.inTx(ctx, func(tx *store.Tx, loc *locate.Locator) error {
+	err := g.inNewOrOldTx(ctx, func(tx *store.Tx, loc *locate.Locator) error {
 		nums, err := g.numberArgs(args, loc)
 		if err != nil {
 			return err

@@ -44,7 +44,7 @@ func runForget(ctx context.Context, g *globals, args []string) error {
 	if err != nil {
 		return err
 	}
-	st, err := store.Open(ctx, g.db)
+	st, err := store.OpenExisting(ctx, g.db)
 	if err != nil {
 		return err
 	}

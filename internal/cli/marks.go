@@ -20,10 +20,24 @@ import (
 	"github.com/callbase/callbase/internal/when"
 )
 
-// inTx runs fn in one write transaction, with the locator of the numbering
-// plan stored in it, and commits when fn succeeds.
+// inTx runs fn in one write transaction on the existing database, with
+// the locator of the numbering plan stored in it, and commits when fn
+// succeeds. A database that is not there is an error, not a new empty
+// one: a mistyped --db must not make cron's release or export succeed at
+// nothing.
 func (g *globals) inTx(ctx context.Context, fn func(tx *store.Tx, loc *locate.Locator) error) error {
-	st, err := store.Open(ctx, g.db)
+	return g.inTxOpen(ctx, store.OpenExisting, fn)
+}
+
+// inNewOrOldTx is inTx creating the database when there is none, for the
+// commands that can come first: opt-out and consent lists.
+func (g *globals) inNewOrOldTx(ctx context.Context, fn func(tx *store.Tx, loc *locate.Locator) error) error {
+	return g.inTxOpen(ctx, store.Open, fn)
+}
+
+func (g *globals) inTxOpen(ctx context.Context, open func(context.Context, string) (*store.Store, error),
+	fn func(tx *store.Tx, loc *locate.Locator) error) error {
+	st, err := open(ctx, g.db)
 	if err != nil {
 		return err
 	}
@@ -78,11 +92,16 @@ func (g *globals) reportMarked(m marked, what string) error {
 	return nil
 }
 
-// markArgs applies mark to every NUMBER argument in one transaction.
-func (g *globals) markArgs(ctx context.Context, args []string, what string,
+// markArgs applies mark to every NUMBER argument in one transaction;
+// create lets it make the database when there is none.
+func (g *globals) markArgs(ctx context.Context, args []string, what string, create bool,
 	mark func(tx *store.Tx, n store.Number, ch lifecycle.Change) (bool, error)) error {
 	var m marked
-	err := g.inTx(ctx, func(tx *store.Tx, loc *locate.Locator) error {
+	in := g.inTx
+	if create {
+		in = g.inNewOrOldTx
+	}
+	err := in(ctx, func(tx *store.Tx, loc *locate.Locator) error {
 		nums, err := g.numberArgs(args, loc)
 		if err != nil {
 			return err
@@ -124,7 +143,7 @@ func (f *listFlags) add(cmd *cobra.Command) {
 // importList reads each file with columns, calling fn for every number of
 // every usable row inside one transaction, and reports the rows read and
 // left out. A forgotten number is left alone and counted.
-func (g *globals) importList(ctx context.Context, files []string, f *listFlags, columns []numlist.Column, what string,
+func (g *globals) importList(ctx context.Context, files []string, f *listFlags, columns []numlist.Column, what string, create bool,
 	fn func(tx *store.Tx, zone *time.Location, file string, row *numlist.Row, n store.Number) (changed bool, err error)) error {
 	zone, err := zoneFlag(f.tz)
 	if err != nil {
@@ -149,7 +168,11 @@ func (g *globals) importList(ctx context.Context, files []string, f *listFlags, 
 			return err
 		}
 	}
-	err = g.inTx(ctx, func(tx *store.Tx, loc *locate.Locator) error {
+	in := g.inTx
+	if create {
+		in = g.inNewOrOldTx
+	}
+	err = in(ctx, func(tx *store.Tx, loc *locate.Locator) error {
 		f.in.Region = g.region
 		opts := numlist.Options{Ingest: f.in, Region: g.region, Locator: loc, Columns: columns, Rejects: rejects,
 			Warn: func(msg string) { g.warnf("%s\n", msg) }}
@@ -235,7 +258,7 @@ func newOptoutCmd(g *globals) *cobra.Command {
 		Short: "Opt numbers out for good; numbers not imported yet are recognised when a base brings them",
 		Args:  usageArgs(1, "at least one NUMBER"),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return g.markArgs(cmd.Context(), args, "opted out", func(tx *store.Tx, n store.Number, ch lifecycle.Change) (bool, error) {
+			return g.markArgs(cmd.Context(), args, "opted out", true, func(tx *store.Tx, n store.Number, ch lifecycle.Change) (bool, error) {
 				return lifecycle.OptOut(cmd.Context(), tx, n, ch)
 			})
 		},
@@ -247,7 +270,7 @@ func newOptoutCmd(g *globals) *cobra.Command {
 		Args:  usageArgs(1, "at least one FILE"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
-			return g.importList(ctx, args, &lf, []numlist.Column{dateColumn}, "opted out",
+			return g.importList(ctx, args, &lf, []numlist.Column{dateColumn}, "opted out", true,
 				func(tx *store.Tx, zone *time.Location, file string, row *numlist.Row, n store.Number) (bool, error) {
 					at, ok, err := rowTime(row, "time", zone, g.now)
 					if !ok {
@@ -277,7 +300,7 @@ func newDeadCmd(g *globals) *cobra.Command {
 			if r == "" {
 				return callbase.Usagef("dead mark needs --reason\nTry: callbase dead mark NUMBER... --reason \"не существует\"")
 			}
-			return g.markArgs(cmd.Context(), args, "marked dead", func(tx *store.Tx, n store.Number, ch lifecycle.Change) (bool, error) {
+			return g.markArgs(cmd.Context(), args, "marked dead", false, func(tx *store.Tx, n store.Number, ch lifecycle.Change) (bool, error) {
 				return lifecycle.MarkDead(cmd.Context(), tx, n, r, ch)
 			})
 		},
@@ -293,7 +316,7 @@ func newDeadCmd(g *globals) *cobra.Command {
 			if w == "" {
 				return callbase.Usagef("dead unmark needs --reason\nTry: callbase dead unmark NUMBER... --reason \"answered on 27.11\"")
 			}
-			return g.markArgs(cmd.Context(), args, "brought back", func(tx *store.Tx, n store.Number, ch lifecycle.Change) (bool, error) {
+			return g.markArgs(cmd.Context(), args, "brought back", false, func(tx *store.Tx, n store.Number, ch lifecycle.Change) (bool, error) {
 				return lifecycle.Unmark(cmd.Context(), tx, n, w, ch)
 			})
 		},
@@ -313,7 +336,7 @@ A status callbase does not know leaves the row out, told with file and row.`,
 			ctx := cmd.Context()
 			columns := []numlist.Column{dateColumn, {Role: "status", Required: true,
 				Names: []string{"статус", "status", "результат", "result", "state", "hlr", "hlr status", "состояние"}}}
-			return g.importList(ctx, args, &lf, columns, "marked dead",
+			return g.importList(ctx, args, &lf, columns, "marked dead", false,
 				func(tx *store.Tx, zone *time.Location, file string, row *numlist.Row, n store.Number) (bool, error) {
 					dead, known := validationStatus(row.Cell("status"))
 					if !known {

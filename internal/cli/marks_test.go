@@ -213,7 +213,7 @@ func fileBytes(t *testing.T, db string) []byte {
 // TestForgetKeyMissing: without its key file, a database with forgotten
 // numbers refuses to import rather than take them for new ones.
 func TestForgetKeyMissing(t *testing.T) {
-	db := tempDB(t)
+	db := initDB(t)
 	mustRun(t, db, "forget", "+79167654321")
 	if err := os.Remove(db + ".forget-key"); err != nil {
 		t.Fatal(err)

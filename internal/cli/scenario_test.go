@@ -162,3 +162,76 @@ func TestExportWindow(t *testing.T) {
 		t.Errorf("why window: %q", f)
 	}
 }
+
+// TestLateResultOfAnOlderList: the result of a call from an expired list,
+// arriving after a newer list took the number, neither ends the newer
+// lease nor is credited to the newer list's base.
+func TestLateResultOfAnOlderList(t *testing.T) {
+	db := tempDB(t)
+	const n = "+79161234567"
+	a := writeFile(t, "a.csv", "Имя;Телефон\nАнна;"+n+"\n")
+	b := writeFile(t, "b.csv", "ФИО;Телефон\nАнна;"+n+"\n")
+	mustRun(t, db, "--now", "2026-11-02T05:00:00Z", "import", a, "--base", "a")
+	mustRun(t, db, "--now", "2026-11-02T05:00:00Z", "import", b, "--base", "b")
+	if nums, _ := exported(t, db, "2026-11-02T07:00:00Z", "--base", "a", "--lease", "1h"); !slices.Equal(nums, []string{n}) {
+		t.Fatalf("list of a: %v", nums)
+	}
+	if nums, _ := exported(t, db, "2026-11-02T09:00:00Z", "--base", "b"); !slices.Equal(nums, []string{n}) {
+		t.Fatalf("list of b: %v", nums)
+	}
+	mustRun(t, db, "calls", "add", n, "--outcome", "no_answer", "--at", "2026-11-02T07:30:00Z")
+	if nums, _ := exported(t, db, "2026-11-02T09:40:00Z", "--base", "b"); len(nums) != 0 {
+		t.Errorf("the number went on a second live list: %v", nums)
+	}
+	why := decode[whyResult](t, mustRun(t, db, "--json", "--now", "2026-11-02T09:41:00Z", "why", n).stdout)
+	if f := whyFact(why, "b", "lease"); !strings.Contains(f, "on the list of base b") {
+		t.Errorf("lease after the late result: %q", f)
+	}
+}
+
+// TestRowWithSeveralNumbers: a limited list is the head of the whole one
+// when one row holds several numbers.
+func TestRowWithSeveralNumbers(t *testing.T) {
+	db := tempDB(t)
+	base := writeFile(t, "base.csv", "Имя;Телефон;Доп;Ещё\nАнна;+79162222222;+79163333333;+79161111111\n")
+	mustRun(t, db, "import", base, "--base", "a")
+	whole, _ := exported(t, db, "2026-11-27T08:00:00Z", "--dry-run=false", "--lease", "1m")
+	head, _ := exported(t, db, "2026-11-27T09:00:00Z", "--limit", "1")
+	if len(whole) != 3 || !slices.Equal(head, whole[:1]) {
+		t.Errorf("whole %v, limit 1 %v", whole, head)
+	}
+}
+
+// TestWithdrawnConsentLetsBaseRest: a number whose consent is withdrawn is
+// never listed, so it does not keep its base from resting.
+func TestWithdrawnConsentLetsBaseRest(t *testing.T) {
+	db := tempDB(t)
+	base := writeFile(t, "base.csv", "Имя;Телефон\nАнна;+79161234567\nБорис;+79031234567\n")
+	mustRun(t, db, "--now", "2026-11-02", "import", base, "--base", "a")
+	mustRun(t, db, "--now", "2026-11-02", "consent", "withdraw", "+79031234567", "--scope", "ads")
+	r := mustRun(t, db, "--now", "2026-11-03", "calls", "add", "+79161234567", "--outcome", "refused", "--at", "2026-11-03 10:00")
+	if !strings.Contains(r.stderr, `base "a" is worked through`) {
+		t.Errorf("a did not rest: %s", r.stderr)
+	}
+}
+
+func TestExportRefusals(t *testing.T) {
+	db := tempDB(t)
+	mustRun(t, db, "import", filepath.Join(testdata, "cli", "vendor-a.csv"), "--base", "a")
+	dir := t.TempDir()
+	before := dump(t, db)
+	for _, args := range [][]string{
+		{"export", "-o", dir},
+		{"export", "-o", "-", "--agents", "ivanova,ivanova"},
+		{"export", "-o", "-", "--per-agent", "3"},
+		{"export", "-o", "-", "--window", "9-21"},
+		{"export", "-o", "list.pdf"},
+	} {
+		if r := runCLI(t, db, args...); r.code != 2 {
+			t.Errorf("%v: exit %d, want 2; %s", args, r.code, r.stderr)
+		}
+	}
+	if dump(t, db) != before {
+		t.Error("a refused export leased numbers")
+	}
+}

@@ -105,7 +105,8 @@ func (t *Tx) BasesOf(ctx context.Context, key uint64) ([]int64, error) {
 }
 
 // HasOpenNumbers tells whether a number of the base is still to be worked
-// in its cycle: active, not opted out, with no callback promised (which is
+// in its cycle: active, not opted out, no consent withdrawn (the latest
+// event of a scope), with no callback promised (which is
 // kept even while the base rests), without a final outcome since the cycle
 // started (finals lists them) and under maxAttempts this cycle.
 func (t *Tx) HasOpenNumbers(ctx context.Context, b BaseInfo, finals []string, maxAttempts int) (bool, error) {
@@ -124,7 +125,9 @@ func (t *Tx) HasOpenNumbers(ctx context.Context, b BaseInfo, finals []string, ma
 	err := t.tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM base_numbers bn JOIN numbers n ON n.num = bn.num
 		WHERE bn.base_id = ? AND n.status = 'active' AND n.opted_out_at = '' AND n.callback_at = ''
 		AND NOT (n.last_call_at >= ? AND n.last_outcome IN (`+in+`))
-		AND (n.last_call_at < ? OR (SELECT count(*) FROM calls c WHERE c.num = n.num AND c.at >= ?) < ?))`,
+		AND (n.last_call_at < ? OR (SELECT count(*) FROM calls c WHERE c.num = n.num AND c.at >= ?) < ?)
+		AND NOT EXISTS (SELECT 1 FROM consents c WHERE c.num = n.num AND c.granted = 0
+			AND c.at = (SELECT max(c2.at) FROM consents c2 WHERE c2.num = n.num AND c2.scope = c.scope)))`,
 		args...).Scan(&open)
 	return open == 1, err
 }

@@ -145,15 +145,20 @@ func (t *Tx) UntouchedCandidates(ctx context.Context, b BaseInfo, now time.Time,
 			return err
 		}
 		for _, row := range rows {
+			// The numbers of one row go in key order, as the list orders them.
+			keys := make([]uint64, 0, len(row.Links))
 			for _, l := range row.Links {
-				if seen[l.Key] {
-					continue
+				if !seen[l.Key] {
+					seen[l.Key] = true
+					keys = append(keys, l.Key)
 				}
-				seen[l.Key] = true
-				if _, leased := cs.leases[l.Key]; leased {
+			}
+			slices.Sort(keys)
+			for _, k := range keys {
+				if _, leased := cs.leases[k]; leased {
 					continue // on a live list: no list takes it
 				}
-				batch = append(batch, first{l.Key, row.ID})
+				batch = append(batch, first{k, row.ID})
 				if len(batch) == 500 {
 					if more, err := lookup(); err != nil || !more {
 						return err
@@ -340,6 +345,11 @@ func (t *Tx) RecordExport(ctx context.Context, at, until time.Time, file, actor,
 	if err != nil {
 		return 0, err
 	}
+	// Leases over by now hold nothing: drop them, so they neither pile up
+	// nor credit a late call to the wrong list.
+	if _, err := t.tx.ExecContext(ctx, `DELETE FROM leases WHERE until <= ?`, formatTime(at)); err != nil {
+		return 0, err
+	}
 	// A lease over by now is taken over; a live one is never: the insert
 	// then changes fewer rows than asked, and the export fails.
 	b := &batch{name: "leases", sql: fmt.Sprintf(`INSERT INTO leases (num, export_id, base_id, agent, until)
@@ -405,4 +415,11 @@ func (t *Tx) RowsByID(ctx context.Context, ids []int64) (map[int64]Row, map[int6
 		}
 	}
 	return rows, headers, nil
+}
+
+// DropLeases ends the leases of an export whose file could not be put in
+// place: its numbers are on no list after all.
+func (t *Tx) DropLeases(ctx context.Context, export int64) error {
+	_, err := t.tx.ExecContext(ctx, `DELETE FROM leases WHERE export_id = ?`, export)
+	return err
 }

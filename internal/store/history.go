@@ -3,8 +3,8 @@ package store
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
 	"errors"
+	"encoding/json"
 	"fmt"
 	"slices"
 	"time"
@@ -123,15 +123,25 @@ func (t *Tx) AddCall(ctx context.Context, key uint64, c Call) (added bool, err e
 	if n, err := res.RowsAffected(); err != nil || n == 0 {
 		return false, err
 	}
-	// The number's latest call, kept on it for call lists; a result ends
-	// the lease of the list that carried it.
+	// The list that carried the call: the number's lease, if it was live
+	// when the call was made (exported before it, ending after it). A
+	// result ends that lease; a late result of an older list leaves a
+	// newer list's lease alone.
 	at := formatTime(c.At)
-	if _, err := t.tx.ExecContext(ctx, `UPDATE numbers SET last_call_at = ?, last_outcome = ?,
-			last_call_base = coalesce((SELECT base_id FROM leases WHERE num = ?), 0)
-		WHERE num = ? AND last_call_at <= ?`, at, c.Outcome, int64(key), int64(key), at); err != nil {
+	var base int64
+	err = t.tx.QueryRowContext(ctx, `SELECT l.base_id FROM leases l JOIN exports e ON e.id = l.export_id
+		WHERE l.num = ? AND e.at <= ? AND l.until > ?`, int64(key), at, at).Scan(&base)
+	switch {
+	case err == nil:
+		if _, err := t.tx.ExecContext(ctx, `DELETE FROM leases WHERE num = ?`, int64(key)); err != nil {
+			return true, err
+		}
+	case !errors.Is(err, sql.ErrNoRows):
 		return true, err
 	}
-	_, err = t.tx.ExecContext(ctx, `DELETE FROM leases WHERE num = ?`, int64(key))
+	// The number's latest call, kept on it for call lists.
+	_, err = t.tx.ExecContext(ctx, `UPDATE numbers SET last_call_at = ?, last_outcome = ?, last_call_base = ?
+		WHERE num = ? AND last_call_at <= ?`, at, c.Outcome, base, int64(key), at)
 	return true, err
 }
 
