@@ -1,9 +1,14 @@
 package phone
 
 import (
+	"bytes"
+	"encoding/csv"
 	"fmt"
 	"math/rand/v2"
+	"sync"
 	"testing"
+
+	"github.com/callbase/callbase/internal/gen"
 )
 
 // realisticCells is a purchased base in miniature: mostly mobiles written
@@ -103,5 +108,75 @@ func BenchmarkCellLandline(b *testing.B) {
 	b.ReportAllocs()
 	for i := 0; b.Loop(); i++ {
 		dst = nz.AppendCell(dst[:0], cells[i%len(cells)])
+	}
+}
+
+// generatedCells are the phone cells of a generated base of 200,000 rows.
+var generatedCells = sync.OnceValues(func() ([]string, error) {
+	var buf bytes.Buffer
+	if _, err := gen.Write(&buf, gen.Options{Rows: 200_000, Seed: 11}); err != nil {
+		return nil, err
+	}
+	r := csv.NewReader(&buf)
+	r.Comma = ';'
+	recs, err := r.ReadAll()
+	if err != nil {
+		return nil, err
+	}
+	cells := make([]string, 0, 2*len(recs))
+	for _, rec := range recs[1:] {
+		cells = append(cells, rec[gen.ColPhone], rec[gen.ColPhone2])
+	}
+	return cells, nil
+})
+
+func cellsOf(t testing.TB) []string {
+	t.Helper()
+	cells, err := generatedCells()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return cells
+}
+
+// foreignCells are the cells of the generated base that hold a number of
+// another country (Kazakhstan included), and those numbers.
+func foreignCells(b *testing.B) (cells, e164s []string) {
+	nz := newRU(b)
+	for _, cell := range cellsOf(b) {
+		foreign := false
+		for _, r := range nz.Cell(cell) {
+			if r.Reason == OK && r.Country != "RU" {
+				foreign = true
+				e164s = append(e164s, r.E164)
+			}
+		}
+		if foreign {
+			cells = append(cells, cell)
+		}
+	}
+	return cells, e164s
+}
+
+// BenchmarkCellForeign reads the cells of a generated base that hold
+// foreign numbers, +375 29 123-45-67, 810 375 ..., 8 701 ..., with one
+// Normalizer.
+func BenchmarkCellForeign(b *testing.B) {
+	cells, _ := foreignCells(b)
+	nz := newRU(b)
+	var dst []Result
+	b.ReportAllocs()
+	for i := 0; b.Loop(); i++ {
+		dst = nz.AppendCell(dst[:0], cells[i%len(cells)])
+	}
+}
+
+// BenchmarkReadableForeign formats the foreign numbers of a generated base.
+func BenchmarkReadableForeign(b *testing.B) {
+	_, e164s := foreignCells(b)
+	nz := newRU(b)
+	b.ReportAllocs()
+	for i := 0; b.Loop(); i++ {
+		nz.Readable(e164s[i%len(e164s)])
 	}
 }

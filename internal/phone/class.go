@@ -58,3 +58,12 @@ func classRune(s string) (class, int) {
 }
 
 func isDigit(b byte) bool { return b >= '0' && b <= '9' }
+
+func allDigits[T string | []byte](s T) bool {
+	for i := 0; i < len(s); i++ {
+		if !isDigit(s[i]) {
+			return false
+		}
+	}
+	return true
+}

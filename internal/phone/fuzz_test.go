@@ -9,6 +9,15 @@ import (
 	"github.com/nyaruka/phonenumbers"
 )
 
+// foreignSeeds are numbers read through blocks (plan.go) in each written
+// form, twice in a cell so that a cold Normalizer learns the block too.
+var foreignSeeds = []string{
+	"+375 29 123-45-67", "+375291234567 +375297654321", "810 375 29 123-45-67", "8 10 375 29 765 43 21",
+	"8-10-49-30-12345678", "00 380 50 123 4567", "+380 (44) 123-45-67", "+49 (0) 30 12345678",
+	"+998 90 123 45 67", "+998 71 234 56 78", "87011234567 87017654321", "+7 701 123 45 67",
+	"77011234567", "7011234567", "8 10 7 701 123 45 67", "8 10 7 916 123-45-67", "+1 650 253 0000",
+}
+
 // FuzzCell: no cell panics or yields an unbounded list, and every number
 // read normalizes to itself.
 func FuzzCell(f *testing.F) {
@@ -20,6 +29,9 @@ func FuzzCell(f *testing.F) {
 		"7.91612E+10 доб. 12", "+7.9161234567E+10", "00", "0049", "810", "8 10", "+8 916 123-45-67",
 		"\xff\xfe89161234567", "８９１６１２３４５６７", "89161234567" + strings.Repeat(" 1", 40),
 	} {
+		f.Add(s)
+	}
+	for _, s := range foreignSeeds {
 		f.Add(s)
 	}
 	nz, err := NewNormalizer("RU")
@@ -70,27 +82,18 @@ func FuzzCell(f *testing.F) {
 
 func checkNumber(t *testing.T, cell string, n Number) {
 	t.Helper()
-	if len(n.E164) < 4 || len(n.E164) > 1+maxNumberDigits || n.E164[0] != '+' || !onlyDigits(n.E164[1:]) {
+	if len(n.E164) < 4 || len(n.E164) > 1+maxNumberDigits || n.E164[0] != '+' || !allDigits(n.E164[1:]) {
 		t.Fatalf("Cell(%q): E164 %q is malformed", cell, n.E164)
 	}
 	if n.Key() == 0 {
 		t.Fatalf("Cell(%q): E164 %q has no key", cell, n.E164)
 	}
-	if len(n.Ext) > maxExtDigits || !onlyDigits(n.Ext) {
+	if len(n.Ext) > maxExtDigits || !allDigits(n.Ext) {
 		t.Fatalf("Cell(%q): extension %q is malformed", cell, n.Ext)
 	}
 	if n.Country == "" || !utf8.ValidString(n.Country) {
 		t.Fatalf("Cell(%q): no country for %s", cell, n.E164)
 	}
-}
-
-func onlyDigits(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if !isDigit(s[i]) {
-			return false
-		}
-	}
-	return true
 }
 
 // FuzzFindsWhatParserFinds: in a cell of digits, spaces, brackets, dashes
@@ -100,6 +103,9 @@ func onlyDigits(s string) bool {
 func FuzzFindsWhatParserFinds(f *testing.F) {
 	for _, tc := range cellCases {
 		f.Add(tc.cell)
+	}
+	for _, s := range foreignSeeds {
+		f.Add(s)
 	}
 	nz, err := NewNormalizer("RU")
 	if err != nil {
@@ -117,13 +123,20 @@ func FuzzFindsWhatParserFinds(f *testing.F) {
 		if err != nil || !phonenumbers.IsValidNumber(pn) {
 			return
 		}
-		e164 := phonenumbers.Format(pn, phonenumbers.E164)
+		want := Number{
+			E164:    phonenumbers.Format(pn, phonenumbers.E164),
+			Type:    typeOf(phonenumbers.GetNumberType(pn)),
+			Country: phonenumbers.GetRegionCodeForNumber(pn),
+		}
 		got := nz.Cell(cell)
 		for _, r := range got {
-			if r.E164 == e164 {
+			if r.E164 == want.E164 {
+				if r.Type != want.Type || r.Country != want.Country {
+					t.Fatalf("Cell(%q): phonenumbers reads %+v, we read %+v", cell, want, r.Number)
+				}
 				return
 			}
 		}
-		t.Fatalf("Cell(%q): phonenumbers reads %s, we read %v", cell, e164, got)
+		t.Fatalf("Cell(%q): phonenumbers reads %s, we read %v", cell, want.E164, got)
 	})
 }

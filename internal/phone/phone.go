@@ -9,7 +9,8 @@
 // ("тел.", "(Иванова Мария)") are dropped, extensions ("доб. 12") are kept
 // apart and spreadsheet floats (7.9161234567E+10) become digits again.
 // phonenumbers stays the authority on validity and type; +7 numbers of a
-// three-digit prefix it has already judged skip it (see plan.go).
+// three-digit prefix it has already judged skip it, and so do numbers of
+// other countries in blocks proven to read alike (see plan.go, proof.go).
 package phone
 
 import (
@@ -101,6 +102,12 @@ type Normalizer struct {
 	ru bool
 	// plan is what the parser said about each three-digit prefix of +7 numbers.
 	plan [1000]prefixInfo
+	// blocks is what is known about blocks of other international numbers.
+	blocks map[uint32]*blockInfo
+	proof  prover
+	// idd is the region's international prefix when it is plain digits
+	// ("810" in Russia), else "".
+	idd string
 	// ndd is the region's national prefix ("8" in Russia).
 	ndd   string
 	cache map[string]cached
@@ -119,10 +126,16 @@ func NewNormalizer(region string) (*Normalizer, error) {
 	if !phonenumbers.GetSupportedRegions()[region] {
 		return nil, fmt.Errorf("%w %q: want a two-letter country code such as RU", ErrUnknownRegion, region)
 	}
+	idd := regionMetadata()[region].GetInternationalPrefix()
+	if !allDigits(idd) {
+		idd = ""
+	}
 	return &Normalizer{
 		region: region,
 		ru:     region == "RU",
 		ndd:    phonenumbers.GetNddPrefixForRegion(region, true),
+		idd:    idd,
+		blocks: make(map[uint32]*blockInfo),
 		cache:  make(map[string]cached),
 		key:    make([]byte, 0, 32),
 	}, nil
@@ -154,7 +167,34 @@ func (n *Normalizer) Readable(e164 string) string {
 			return s
 		}
 	}
+	if s, ok := n.readableBlock(e164); ok {
+		return s
+	}
 	return readable(e164, n.region)
+}
+
+// readableBlock formats a number of a proven block (plan.go) without
+// parsing it: there the parser's number is the country code and the
+// national digits as they stand, and its region is the block's.
+func (n *Normalizer) readableBlock(e164 string) (string, bool) {
+	if len(e164) < 2 || len(e164) > 1+maxNumberDigits || e164[0] != '+' || !allDigits(e164[1:]) {
+		return "", false
+	}
+	cc, nsn, _ := n.split([]byte(e164[1:]), true)
+	if !blockable(cc, nsn) {
+		return "", false
+	}
+	b := n.block(cc, nsn)
+	if b == nil || !b.fast {
+		return "", false
+	}
+	code := int32(cc)
+	national, _ := strconv.ParseUint(string(nsn), 10, 64)
+	num := &phonenumbers.PhoneNumber{CountryCode: &code, NationalNumber: &national}
+	if b.country == n.region {
+		return phonenumbers.Format(num, phonenumbers.NATIONAL), true
+	}
+	return phonenumbers.Format(num, phonenumbers.INTERNATIONAL), true
 }
 
 // readableRU formats a Russian number the way phonenumbers does, "8 (916)

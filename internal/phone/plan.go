@@ -1,5 +1,13 @@
 package phone
 
+import (
+	"strconv"
+	"strings"
+	"sync"
+
+	"github.com/nyaruka/phonenumbers"
+)
+
 // Most of a Russian base is +7 followed by ten digits, and in phonenumbers'
 // metadata for RU (mobile 9\d{9}, fixed lines and 8-800 by area code) the
 // first three of them decide validity, type and region. So the parser is
@@ -7,8 +15,15 @@ package phone
 // prefix it called valid, all of one type, skip the parser from then on.
 // The differential test holds this to what the parser says for every
 // four-digit prefix.
+//
+// Numbers of other countries, and Kazakhstan's +7 7xx, are learned the same
+// way by block: country code, first three national digits, national
+// length. A block skips the parser only once proof.go has shown that every
+// pattern the parser consults treats all its numbers alike, and samples at
+// every fourth digit agree.
 
-// prefixInfo is what the parser said about one prefix of +7 numbers.
+// prefixInfo is what the parser said about one prefix of +7 numbers, or
+// one block.
 type prefixInfo struct {
 	learned bool
 	fast    bool // every sample was valid, of one type and region
@@ -16,46 +31,92 @@ type prefixInfo struct {
 	country string
 }
 
+// blockInfo is what is known about one block of international numbers.
+type blockInfo struct {
+	prefixInfo
+	// russian: in Russia 8 7xx..., 7 7xx... and 7xx... read as +7 7xx....
+	russian bool
+}
+
+const (
+	// maxBlocks bounds the blocks remembered; numbers of further blocks go
+	// to the parser.
+	maxBlocks = 1 << 12
+	// minBlockDigits: shorter national numbers go to the parser.
+	minBlockDigits = 4
+)
+
 // nationalPrefix7 returns the ten national digits of a +7 number for the
-// first digits Russia uses (3, 4, 8, 9), in the written forms whose reading
-// does not need the parser: +7 916..., and in Russia also 8 916...,
-// 7 916..., 916...
-func (nz *Normalizer) nationalPrefix7(d []byte, plus bool) []byte {
-	switch {
-	case len(d) == 11 && d[0] == '7' && (plus || nz.ru):
-		d = d[1:]
-	case len(d) == 11 && d[0] == '8' && !plus && nz.ru:
-		d = d[1:]
-	case len(d) == 10 && !plus && nz.ru:
-	default:
-		return nil
-	}
-	switch d[0] {
-	case '3', '4', '8', '9':
-		return d
+// first digits Russia uses (3, 4, 8, 9), whichever way split found them:
+// +7 916..., 810 7 916..., and in Russia also 8 916..., 7 916..., 916...
+func nationalPrefix7(nsn []byte) []byte {
+	if len(nsn) == 10 && strings.IndexByte("3489", nsn[0]) >= 0 {
+		return nsn
 	}
 	return nil
 }
 
-// fastNumber reads d through the prefix table, or reports that the parser
+// split cuts digits d into a country calling code and a national number
+// the way the parser would: after "+" (or an international prefix) the
+// country code comes first; in Russia 8 or 7 may lead ten national digits
+// of +7 instead, or nothing at all. national reports the latter.
+func (nz *Normalizer) split(d []byte, plus bool) (cc int, nsn []byte, national bool) {
+	if !plus && nz.idd != "" && len(d) > len(nz.idd) && string(d[:len(nz.idd)]) == nz.idd && d[len(nz.idd)] != '0' {
+		d, plus = d[len(nz.idd):], true // 810 375 29 ... is +375 29 ...: the parser reads the prefix first
+	}
+	if plus {
+		cc, n := callingCode(d)
+		return cc, d[n:], false
+	}
+	if nz.ru && len(d) == 11 && (d[0] == '7' || d[0] == '8') {
+		return 7, d[1:], true
+	}
+	if nz.ru && len(d) == 10 {
+		return 7, d, true
+	}
+	return 0, nil, false
+}
+
+// fastNumber reads d through the prefix tables, or reports that the parser
 // must.
 func (nz *Normalizer) fastNumber(d []byte, plus bool) (Number, bool) {
-	nsn := nz.nationalPrefix7(d, plus)
-	if nsn == nil {
+	cc, nsn, national := nz.split(d, plus)
+	if !blockable(cc, nsn) {
 		return Number{}, false
 	}
+	var info *prefixInfo
+	if cc == 7 && nationalPrefix7(nsn) != nil {
+		info = nz.prefix7(nsn)
+	} else {
+		b := nz.block(cc, nsn)
+		if b == nil || (national && !b.russian) {
+			return Number{}, false
+		}
+		info = &b.prefixInfo
+	}
+	if !info.fast {
+		return Number{}, false
+	}
+	var e [1 + maxNumberDigits]byte
+	e164 := append(strconv.AppendInt(append(e[:0], '+'), int64(cc), 10), nsn...)
+	return Number{E164: string(e164), Type: info.typ, Country: info.country}, true
+}
+
+// blockable reports whether national number nsn of country code cc is
+// of a length blocks are kept for.
+func blockable(cc int, nsn []byte) bool {
+	return cc != 0 && len(nsn) >= minBlockDigits && len(nsn) <= phonenumbers.MAX_LENGTH_FOR_NSN
+}
+
+// prefix7 returns what is known about the prefix of ten +7 digits nsn,
+// asking the parser first when nothing is.
+func (nz *Normalizer) prefix7(nsn []byte) *prefixInfo {
 	p := int(nsn[0]-'0')*100 + int(nsn[1]-'0')*10 + int(nsn[2]-'0')
 	info := &nz.plan[p]
 	if !info.learned {
 		nz.learn(info, nsn)
 	}
-	if !info.fast {
-		return Number{}, false
-	}
-	var e [12]byte
-	e[0], e[1] = '+', '7'
-	copy(e[2:], nsn)
-	return Number{E164: string(e[:]), Type: info.typ, Country: info.country}, true
+	return info
 }
 
 // learn asks the parser about the prefix of nsn: the number itself and
@@ -76,6 +137,96 @@ func (nz *Normalizer) learn(info *prefixInfo, nsn []byte) {
 		}
 	}
 	info.fast, info.typ, info.country = true, first.Type, first.Country
+}
+
+// block returns what is known about the block of national number nsn of
+// country code cc, or nil at its first meeting. A block is learned when met
+// again, so that a number alone in its block costs one parse, not a dozen.
+func (nz *Normalizer) block(cc int, nsn []byte) *blockInfo {
+	key := blockKey(cc, nsn)
+	info, ok := nz.blocks[key]
+	if !ok {
+		if len(nz.blocks) < maxBlocks {
+			nz.blocks[key] = &blockInfo{}
+		}
+		return nil
+	}
+	if !info.learned {
+		nz.learnBlock(info, cc, nsn)
+	}
+	return info
+}
+
+// blockKey packs a country code (< 1000), three digits and a length (< 32).
+func blockKey(cc int, nsn []byte) uint32 {
+	p := int(nsn[0]-'0')*100 + int(nsn[1]-'0')*10 + int(nsn[2]-'0')
+	return uint32(cc)<<15 | uint32(p)<<5 | uint32(len(nsn))
+}
+
+// learnBlock proves the block of nsn uniform and asks the parser about the
+// number itself and twelve more of the block: the first three digits
+// followed by each digit then 5s, by 0s and by 9s. All must be valid, of one
+// type and region, and keep their digits as the parser's E.164.
+func (nz *Normalizer) learnBlock(info *blockInfo, cc int, nsn []byte) {
+	info.learned = true
+	b := block{string(nsn[:3]), len(nsn)}
+	if !nz.proof.plain(cc, b) {
+		return
+	}
+	code := "+" + strconv.Itoa(cc)
+	var first Number
+	for i, sample := range blockSamples(string(nsn)) {
+		input := code + sample
+		num, reason := nz.parse(input, nil, true)
+		if reason != OK || num.E164 != input {
+			return
+		}
+		if i == 0 {
+			first = num
+		} else if num.Type != first.Type || num.Country != first.Country {
+			return
+		}
+	}
+	info.fast, info.typ, info.country = true, first.Type, first.Country
+	info.russian = nz.ru && cc == 7 && nz.proof.russianForms(b)
+}
+
+// blockSamples returns nsn and twelve more national numbers of its block.
+func blockSamples(nsn string) []string {
+	prefix, rest := nsn[:3], len(nsn)-3
+	samples := []string{nsn, prefix + strings.Repeat("0", rest), prefix + strings.Repeat("9", rest)}
+	for d := '0'; d <= '9'; d++ {
+		samples = append(samples, prefix+string(d)+strings.Repeat("5", rest-1))
+	}
+	return samples
+}
+
+// callingCodes marks the country calling codes phonenumbers knows.
+var callingCodes = sync.OnceValue(func() *[1000]bool {
+	var known [1000]bool
+	for cc := range phonenumbers.GetSupportedCallingCodes() {
+		if cc > 0 && cc < len(known) {
+			known[cc] = true
+		}
+	}
+	return &known
+})
+
+// callingCode returns the country calling code d starts with and its
+// length in digits, or 0, 0. Country codes are prefix-free: the parser
+// takes the shortest known one, and so does this.
+func callingCode(d []byte) (cc, n int) {
+	known := callingCodes()
+	if len(d) == 0 || d[0] == '0' {
+		return 0, 0
+	}
+	for n = 1; n <= 3 && n <= len(d); n++ {
+		cc = cc*10 + int(d[n-1]-'0')
+		if known[cc] {
+			return cc, n
+		}
+	}
+	return 0, 0
 }
 
 // tooShortInRussia: in Russia every number has ten national digits, so

@@ -1,0 +1,249 @@
+package phone
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/nyaruka/phonenumbers"
+)
+
+// inFastBlock reports whether e164 lies in a block nz has proven.
+func inFastBlock(nz *Normalizer, e164 string) bool {
+	d := []byte(e164[1:])
+	cc, k := callingCode(d)
+	if cc == 0 || len(d)-k < minBlockDigits {
+		return false
+	}
+	b, ok := nz.blocks[blockKey(cc, d[k:])]
+	return ok && b.fast
+}
+
+// Every cell of a generated base reads the same through learned blocks as
+// through the parser alone: the reference Normalizer forgets its blocks
+// before each cell, so that each of their numbers meets the parser. Every
+// number of a proven block is formatted as phonenumbers formats it.
+func TestBlocksAgreeOnGeneratedBase(t *testing.T) {
+	t.Parallel()
+	warm, ref := newRU(t), newRU(t)
+	fast := map[string]bool{}
+	for _, cell := range cellsOf(t) {
+		clear(ref.blocks)
+		got, want := warm.Cell(cell), ref.Cell(cell)
+		if !slices.Equal(got, want) {
+			t.Fatalf("Cell(%q): blocks say %v, parser %v", cell, got, want)
+		}
+		for _, r := range got {
+			if r.Reason == OK && inFastBlock(warm, r.E164) {
+				fast[r.E164] = true
+			}
+		}
+	}
+	if len(fast) < 10_000 {
+		t.Errorf("only %d numbers of the base lie in proven blocks", len(fast))
+	}
+	for e164 := range fast {
+		if got, want := warm.Readable(e164), readable(e164, "RU"); got != want {
+			t.Fatalf("Readable(%s) = %q, phonenumbers says %q", e164, got, want)
+		}
+	}
+	checkBlocks(t, warm, 20, true)
+}
+
+// The blocks of the example numbers phonenumbers gives for every region
+// and type put the proof to patterns of every country; read from
+// Kazakhstan too, where +7 7xx is national.
+func TestBlocksAgreeAcrossCountries(t *testing.T) {
+	t.Parallel()
+	for _, home := range []string{"RU", "KZ"} {
+		nz, err := NewNormalizer(home)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for region := range phonenumbers.GetSupportedRegions() {
+			for typ := phonenumbers.FIXED_LINE; typ <= phonenumbers.VOICEMAIL; typ++ {
+				if ex := phonenumbers.GetExampleNumberForType(region, typ); ex != nil {
+					meet(nz, phonenumbers.Format(ex, phonenumbers.E164))
+				}
+			}
+		}
+		for cc := range phonenumbers.GetSupportedGlobalNetworkCallingCodes() {
+			if ex := phonenumbers.GetExampleNumberForNonGeoEntity(cc); ex != nil {
+				meet(nz, phonenumbers.Format(ex, phonenumbers.E164))
+			}
+		}
+		n := checkBlocks(t, nz, 3, false) // the samples met the parser when learned
+		t.Logf("%s: %d blocks of %d proven", home, n, len(nz.blocks))
+		if n < 300 {
+			t.Errorf("%s: only %d blocks proven", home, n)
+		}
+	}
+}
+
+// meet shows nz a number twice, so that its block is learned.
+func meet(nz *Normalizer, e164 string) {
+	for range 2 {
+		nz.number([]byte(e164[1:]), len(e164)-1, true)
+	}
+}
+
+// checkBlocks compares, for each proven block of nz, perBlock random
+// numbers (and its samples when asked) with the parser, in every written
+// form the block is read in, and Readable with phonenumbers' formatting.
+// It returns how many blocks it checked.
+func checkBlocks(t *testing.T, nz *Normalizer, perBlock int, samples bool) int {
+	t.Helper()
+	rng := rand.New(rand.NewPCG(3, 4))
+	checked := 0
+	for key, b := range nz.blocks {
+		if !b.fast {
+			continue
+		}
+		checked++
+		cc, prefix, n := int(key>>15), fmt.Sprintf("%03d", key>>5&1023), int(key&31)
+		var nsns []string
+		if samples {
+			nsns = blockSamples(prefix + strings.Repeat("1", n-3))
+		}
+		for range perBlock {
+			nsns = append(nsns, prefix+randomDigits(rng, n-3))
+		}
+		for _, nsn := range nsns {
+			e164 := "+" + strconv.Itoa(cc) + nsn
+			forms := []string{e164, nz.idd + e164[1:]} // number turns 00 into + before any of this
+			if b.russian {
+				forms = append(forms, "8"+nsn, "7"+nsn, nsn)
+			}
+			for _, written := range forms {
+				checkFast(t, nz, written)
+			}
+			if got, want := nz.Readable(e164), readable(e164, nz.region); got != want {
+				t.Fatalf("Readable(%s) = %q, phonenumbers says %q", e164, got, want)
+			}
+		}
+	}
+	return checked
+}
+
+// checkFast holds what number reads from written to what the parser reads.
+func checkFast(t *testing.T, nz *Normalizer, written string) {
+	t.Helper()
+	plus := written[0] == '+'
+	d := []byte(strings.TrimPrefix(written, "+"))
+	got, ok := nz.fastNumber(d, plus)
+	if !ok {
+		t.Fatalf("%s: not read through its block", written)
+	}
+	want, reason := nz.parse(written, d, plus)
+	if reason != OK || got != want {
+		t.Fatalf("%s: block says %+v, parser %+v %s", written, got, want, reason)
+	}
+}
+
+func randomDigits(rng *rand.Rand, n int) string {
+	b := make([]byte, n)
+	for i := range b {
+		b[i] = byte('0' + rng.IntN(10))
+	}
+	return string(b)
+}
+
+// Blocks not proven stay with the parser, whatever the samples say.
+func TestBlockProof(t *testing.T) {
+	var p prover
+	for _, tc := range []struct {
+		cc      int
+		b       block
+		plain   bool
+		russian bool
+	}{
+		{375, block{"291", 9}, true, false},  // Belarus mobile
+		{380, block{"501", 9}, true, false},  // Ukraine mobile
+		{49, block{"301", 10}, true, false},  // Berlin
+		{998, block{"901", 9}, true, false},  // Uzbekistan mobile
+		{7, block{"701", 10}, true, true},    // Kazakhstan mobile
+		{7, block{"800", 10}, true, false},   // the national prefix 8 stays: 800 is viable, 00... is not
+		{49, block{"030", 11}, false, false}, // +49 (0) 30: the 0 is stripped
+		{375, block{"801", 10}, false, false},
+		{7, block{"710", 10}, false, true},   // Kazakh landlines differ by the fifth digit
+		{998, block{"612", 9}, false, false}, // so do Uzbek ones by the sixth
+		{1, block{"650", 10}, false, false},  // NANP: regions by area code and more
+		{7, block{"701", 2}, false, false},
+		{999, block{"123", 9}, false, false}, // no such country code
+	} {
+		if got := p.plain(tc.cc, tc.b); got != tc.plain {
+			t.Errorf("plain(%d, %v) = %v, want %v", tc.cc, tc.b, got, tc.plain)
+		}
+		if tc.cc == 7 && tc.b.n == 10 {
+			if got := p.russianForms(tc.b); got != tc.russian {
+				t.Errorf("russianForms(%v) = %v, want %v", tc.b, got, tc.russian)
+			}
+		}
+	}
+}
+
+// uniform must say what regexp says of every number of a block, for the
+// patterns of a few countries' metadata and blocks small enough to list.
+func TestUniformMatchesRegexp(t *testing.T) {
+	var p prover
+	rng := rand.New(rand.NewPCG(8, 9))
+	checked := 0
+	for _, region := range []string{"RU", "KZ", "BY", "UA", "DE", "UZ", "US", "GB", "IT", "AR"} {
+		m := regionMetadata()[region]
+		exprs := []string{"^(?:" + m.GetNationalPrefixForParsing() + ")", "^(?:" + m.GetLeadingDigits() + ")"}
+		for _, d := range descs(m) {
+			exprs = append(exprs, "^(?:"+d.GetNationalNumberPattern()+")$")
+		}
+		for _, expr := range exprs {
+			re := regexp.MustCompile(expr)
+			for range 6 {
+				start := randomDigits(rng, 1+rng.IntN(3))
+				b := block{start, len(start) + 1 + rng.IntN(3)}
+				some, all := false, true
+				for i := range pow10(b.n - len(start)) {
+					s := start + fmt.Sprintf("%0*d", b.n-len(start), i)
+					match := re.MatchString(s)
+					some, all = some || match, all && match
+				}
+				match, ok := p.uniform(expr, b)
+				if ok != (all || !some) || ok && match != all {
+					t.Fatalf("uniform(%q, %v) = %v, %v; regexp: some %v, all %v", expr, b, match, ok, some, all)
+				}
+				checked++
+			}
+		}
+	}
+	t.Logf("%d patterns and blocks checked", checked)
+}
+
+func pow10(n int) int {
+	p := 1
+	for range n {
+		p *= 10
+	}
+	return p
+}
+
+// A number alone in its block costs one parse: the block is learned when
+// met again, and only so many blocks are remembered.
+func TestBlocksBounded(t *testing.T) {
+	nz := newRU(t)
+	d := []byte("375291234567")
+	if _, ok := nz.fastNumber(d, true); ok {
+		t.Error("a block was read fast at its first meeting")
+	}
+	if _, ok := nz.fastNumber(d, true); !ok {
+		t.Error("a block was not learned at its second meeting")
+	}
+	for i := range 2 * maxBlocks { // each of another block: 1000 prefixes, lengths 4 to 17
+		nsn := fmt.Sprintf("%03d", i%1000) + strings.Repeat("5", 1+i/1000%14)
+		nz.fastNumber([]byte("49"+nsn), true)
+	}
+	if len(nz.blocks) > maxBlocks {
+		t.Errorf("%d blocks remembered, want at most %d", len(nz.blocks), maxBlocks)
+	}
+}
