@@ -4,15 +4,7 @@
 package clean
 
 import (
-	"bufio"
 	"context"
-	"encoding/binary"
-	"errors"
-	"fmt"
-	"io"
-	"os"
-	"slices"
-	"strconv"
 
 	"github.com/callbase/callbase/internal/callbase"
 	"github.com/callbase/callbase/internal/export"
@@ -61,7 +53,7 @@ var Header = []string{"e164", "national", "type", "country", "operator", "region
 func Files(ctx context.Context, paths []string, out, rej *export.Table, opts Options) (Summary, error) {
 	sum := Summary{Files: paths, SkippedSheets: []string{}, ByType: map[string]int{}, ByCountry: map[string]int{},
 		ByRegion: map[string]int{}, ByZone: map[string]int{}, Rejects: map[string]int{}}
-	c := &cleaner{sum: &sum, opts: &opts, count: map[uint64]uint32{}}
+	c := &cleaner{sum: &sum, opts: &opts}
 	var err error
 	if c.uniques, err = newSpill(); err != nil {
 		return sum, err
@@ -77,6 +69,12 @@ func Files(ctx context.Context, paths []string, out, rej *export.Table, opts Opt
 			return sum, err
 		}
 	}
+	for t, n := range c.byType {
+		if n > 0 {
+			sum.ByType[phone.Type(t).String()] += n
+		}
+	}
+	c.seen = seen{} // the counts are by index: the keys are not needed again
 	sum.Unique = len(c.count)
 	sum.Duplicates = sum.Numbers - sum.Unique
 	if sum.Rows > 0 {
@@ -91,15 +89,16 @@ func Files(ctx context.Context, paths []string, out, rej *export.Table, opts Opt
 type cleaner struct {
 	sum     *Summary
 	opts    *Options
-	count   map[uint64]uint32 // occurrences of each unique number
-	uniques *spill            // the first row of each unique number, in order
+	seen    seen     // the index of each unique number
+	count   []uint32 // occurrences of each unique number, by index
+	byType  [256]int // Summary.ByType, by phone.Type
+	uniques *spill   // the first row of each unique number, in order
 	rejects *spill
 	columns columns
-	record  []string
+	record  record
 
 	// the file and table being read
 	fileIdx int
-	path    string
 	reader  *ingest.Reader
 	table   *ingest.Table
 	layout  []int // table column -> output field position
@@ -111,7 +110,7 @@ func (c *cleaner) file(ctx context.Context, idx int, path string) error {
 		return err
 	}
 	defer r.Close()
-	c.fileIdx, c.path, c.reader = idx, path, r
+	c.fileIdx, c.reader = idx, r
 	skipped := func(err error) { c.sum.SkippedSheets = append(c.sum.SkippedSheets, err.Error()) }
 	return scan.File(ctx, r, scan.Options{Region: c.opts.Region, Locator: c.opts.Locator, Skipped: skipped}, c)
 }
@@ -140,24 +139,25 @@ func (c *cleaner) Row(row *scan.Row) error {
 		valid = true
 		s.Numbers++
 		key := n.Key()
-		if c.count[key] > 0 {
-			c.count[key]++
+		if i, ok := c.seen.index(key); ok {
+			c.count[i]++
 			continue
 		}
-		c.count[key] = 1
-		s.ByType[n.Type.String()]++
+		c.count = append(c.count, 1)
+		zones := n.Place.ZoneList()
+		c.byType[n.Type]++
 		s.ByCountry[n.Country]++
 		s.ByRegion[n.Place.Region]++
-		s.ByZone[n.Place.ZoneList()]++
+		s.ByZone[zones]++
 		// e164, type, country, operator, region, zones, ext, file index,
 		// sheet, line, then pairs of output position and field
-		rec := append(c.record[:0], n.E164, n.Type.String(), n.Country, n.Place.Operator, n.Place.Region,
-			n.Place.ZoneList(), n.Ext, strconv.Itoa(c.fileIdx), c.table.Sheet, strconv.Itoa(row.Line))
+		rec := c.record[:0].str(n.E164).str(n.Type.String()).str(n.Country).str(n.Place.Operator).
+			str(n.Place.Region).str(zones).str(n.Ext).num(c.fileIdx).str(c.table.Sheet).num(row.Line)
 		for len(c.layout) < len(row.Cells) { // a row wider than the header
 			c.layout = append(c.layout, c.columns.add(ingest.ColumnName(len(c.layout))))
 		}
 		for col, cell := range row.Cells {
-			rec = append(rec, strconv.Itoa(c.layout[col]), cell)
+			rec = rec.num(c.layout[col]).str(cell)
 		}
 		c.record = rec
 		if err := c.uniques.write(rec); err != nil {
@@ -177,73 +177,9 @@ func (c *cleaner) Row(row *scan.Row) error {
 
 func (c *cleaner) reject(line int, rej scan.Reject, reason string) error {
 	c.sum.Rejects[reason]++
-	return c.rejects.write([]string{c.path, c.table.Sheet, strconv.Itoa(line), rej.Column(c.table), rej.Text, reason})
-}
-
-func (c *cleaner) writeUniques(ctx context.Context, out *export.Table) error {
-	header := slices.Clone(Header)
-	if c.opts.Known != nil {
-		header = append(header, "in_database")
-		c.sum.Known = new(int)
-	}
-	// An input column named like one of ours (a cleaned file cleaned
-	// again) is told apart rather than repeated.
-	ours := slices.Clone(header)
-	for _, name := range c.columns.names {
-		if slices.Contains(ours, name) {
-			name += " (input)"
-		}
-		header = append(header, name)
-	}
-	if err := out.Sheet("numbers", header); err != nil {
-		return err
-	}
-	norm, err := phone.NewNormalizer(c.opts.Region)
-	if err != nil {
-		return err
-	}
-	cells := make([]any, 0, len(header))
-	fields := make([]string, len(c.columns.names))
-	return c.uniques.each(ctx, func(rec []string) error {
-		e164 := rec[0]
-		key, _ := strconv.ParseUint(e164[1:], 10, 64)
-		fileIdx, _ := strconv.Atoi(rec[7])
-		line, _ := strconv.Atoi(rec[9])
-		cells = append(cells[:0], e164, norm.Readable(e164), rec[1], rec[2], rec[3], rec[4], rec[5], rec[6],
-			int(c.count[key]), c.sum.Files[fileIdx], rec[8], line)
-		if c.opts.Known != nil {
-			known, err := c.opts.Known(key)
-			if err != nil {
-				return err
-			}
-			cells = append(cells, yesNo(known))
-			if known {
-				*c.sum.Known++
-			}
-		}
-		clear(fields)
-		for i := 10; i+1 < len(rec); i += 2 {
-			pos, _ := strconv.Atoi(rec[i])
-			fields[pos] = rec[i+1]
-		}
-		for _, f := range fields {
-			cells = append(cells, f)
-		}
-		return out.Row(cells)
-	})
-}
-
-func (c *cleaner) writeRejects(ctx context.Context, rej *export.Table) error {
-	if rej == nil {
-		return nil
-	}
-	if err := rej.Sheet("rejects", export.RejectsHeader); err != nil {
-		return err
-	}
-	return c.rejects.each(ctx, func(rec []string) error {
-		row, _ := strconv.Atoi(rec[2])
-		return rej.WriteReject(export.Reject{File: rec[0], Sheet: rec[1], Row: row, Column: rec[3], Text: rec[4], Reason: rec[5]})
-	})
+	// file index, sheet, line, column, text, reason
+	c.record = c.record[:0].num(c.fileIdx).str(c.table.Sheet).num(line).str(rej.Column(c.table)).str(rej.Text).str(reason)
+	return c.rejects.write(c.record)
 }
 
 func yesNo(b bool) string {
@@ -287,80 +223,4 @@ func (cs *columns) add(name string) int {
 	cs.index[name] = append(cs.index[name], len(cs.names))
 	cs.names = append(cs.names, name)
 	return len(cs.names) - 1
-}
-
-// spill is a temporary file that keeps what the output needs until the
-// whole input is read, so memory does not grow with the input. Records are
-// length-prefixed strings: unlike CSV, every byte comes back as it went in.
-type spill struct {
-	f   *os.File
-	w   *bufio.Writer
-	buf []byte
-}
-
-func newSpill() (*spill, error) {
-	f, err := os.CreateTemp("", "callbase-clean-*") // created 0600
-	if err != nil {
-		return nil, err
-	}
-	// Unlinked at once: the data has no name, and a killed run leaves none
-	// of it behind (where the system allows removing an open file).
-	os.Remove(f.Name())
-	return &spill{f: f, w: bufio.NewWriterSize(f, 1<<16)}, nil
-}
-
-func (s *spill) write(rec []string) error {
-	s.buf = binary.AppendUvarint(s.buf[:0], uint64(len(rec)))
-	for _, f := range rec {
-		s.buf = binary.AppendUvarint(s.buf, uint64(len(f)))
-		s.buf = append(s.buf, f...)
-	}
-	_, err := s.w.Write(s.buf)
-	return err
-}
-
-// each reads the records back in the order they were written.
-func (s *spill) each(ctx context.Context, fn func([]string) error) error {
-	if err := s.w.Flush(); err != nil {
-		return err
-	}
-	if _, err := s.f.Seek(0, io.SeekStart); err != nil {
-		return err
-	}
-	r := bufio.NewReaderSize(s.f, 1<<16)
-	var (
-		rec []string
-		buf []byte
-	)
-	for {
-		n, err := binary.ReadUvarint(r)
-		if errors.Is(err, io.EOF) {
-			return nil
-		}
-		rec = rec[:0]
-		for i := uint64(0); i < n && err == nil; i++ {
-			var size uint64
-			if size, err = binary.ReadUvarint(r); err != nil {
-				break
-			}
-			buf = slices.Grow(buf[:0], int(size))[:size]
-			if _, err = io.ReadFull(r, buf); err == nil {
-				rec = append(rec, string(buf))
-			}
-		}
-		if err != nil {
-			return fmt.Errorf("read back temporary file: %w", err)
-		}
-		if err := ctx.Err(); err != nil {
-			return err
-		}
-		if err := fn(rec); err != nil {
-			return err
-		}
-	}
-}
-
-func (s *spill) remove() {
-	s.f.Close()
-	os.Remove(s.f.Name()) // gone already, except on systems that refuse
 }

@@ -1,0 +1,213 @@
+package clean
+
+import (
+	"context"
+	"encoding/csv"
+	"errors"
+	"os"
+	"path/filepath"
+	"strconv"
+	"testing"
+
+	"github.com/callbase/callbase/internal/export"
+	"github.com/callbase/callbase/internal/gen"
+	"github.com/callbase/callbase/internal/ingest"
+	"github.com/callbase/callbase/internal/locate"
+	"github.com/callbase/callbase/internal/numplan"
+	"github.com/callbase/callbase/internal/phone"
+	"github.com/callbase/callbase/internal/scan"
+)
+
+// base writes a generated base of rows rows and returns its path.
+func base(t *testing.T, rows int) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "base.csv")
+	f, err := os.Create(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if _, err := gen.Write(f, gen.Options{Rows: rows, Seed: 7}); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+func options() Options {
+	return Options{Region: "RU", Locator: locate.New(numplan.Embedded())}
+}
+
+// counter counts the numbers of a file the way clean does, row by row.
+type counter struct {
+	count map[string]int
+	order []string
+}
+
+func (c *counter) Table(int, *ingest.Table) error { return nil }
+
+func (c *counter) Row(r *scan.Row) error {
+	for _, n := range r.Numbers {
+		if n.Place.Unallocated {
+			continue
+		}
+		if c.count[n.E164] == 0 {
+			c.order = append(c.order, n.E164)
+		}
+		c.count[n.E164]++
+	}
+	return nil
+}
+
+// TestCleanKeepsOrder cleans a base of many batches: every row has the
+// number's own readable form and count, in the order of first sight.
+func TestCleanKeepsOrder(t *testing.T) {
+	in := base(t, 3000)
+	dir := t.TempDir()
+	out, err := export.Create(filepath.Join(dir, "clean.csv"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer out.Abort()
+	rej, err := export.Create(filepath.Join(dir, "clean.rejects.csv"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rej.Abort()
+	sum, err := Files(context.Background(), []string{in}, out, rej, options())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tb := range []*export.Table{out, rej} {
+		if err := tb.Close(); err != nil {
+			t.Fatal(err)
+		}
+	}
+
+	r, err := ingest.Open(in, ingest.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	want := &counter{count: map[string]int{}}
+	if err := scan.File(context.Background(), r, scan.Options{Region: "RU", Locator: options().Locator}, want); err != nil {
+		t.Fatal(err)
+	}
+
+	rows := readCSV(t, filepath.Join(dir, "clean.csv"))[1:]
+	if len(rows) != sum.Unique || len(rows) != len(want.order) || len(rows) < 4*batchRows {
+		t.Fatalf("%d rows, summary says %d unique, scan finds %d", len(rows), sum.Unique, len(want.order))
+	}
+	norm, err := phone.NewNormalizer("RU")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, row := range rows {
+		e164, national, occurrences := row[0], row[1], row[8]
+		if e164 != want.order[i] {
+			t.Fatalf("row %d: %s, want %s", i+1, e164, want.order[i])
+		}
+		if national != norm.Readable(e164) {
+			t.Errorf("row %d: %s reads %q", i+1, e164, national)
+		}
+		if occurrences != strconv.Itoa(want.count[e164]) {
+			t.Errorf("row %d: %s occurs %s times, want %d", i+1, e164, occurrences, want.count[e164])
+		}
+	}
+	rejects := readCSV(t, filepath.Join(dir, "clean.rejects.csv"))[1:]
+	n := 0
+	for _, c := range sum.Rejects {
+		n += c
+	}
+	if len(rejects) != n || n == 0 {
+		t.Errorf("%d rejects written, %d counted", len(rejects), n)
+	}
+}
+
+func readCSV(t *testing.T, path string) [][]string {
+	t.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	recs, err := csv.NewReader(f).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return recs
+}
+
+// TestCleanStopsMidWrite: an error or a cancel while the rows are written
+// ends the pipeline and is what Files returns.
+func TestCleanStopsMidWrite(t *testing.T) {
+	in := base(t, 3000)
+	failure := errors.New("database gone")
+	for _, tc := range []struct {
+		name string
+		want error
+	}{{"error", failure}, {"cancel", context.Canceled}} {
+		t.Run(tc.name, func(t *testing.T) {
+			ctx, cancel := context.WithCancel(context.Background())
+			defer cancel()
+			out, err := export.Create(filepath.Join(t.TempDir(), "clean.csv"), nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer out.Abort()
+			opts := options()
+			calls := 0
+			opts.Known = func(uint64) (bool, error) {
+				if calls++; calls < 2*batchRows+10 {
+					return calls%2 == 0, nil
+				}
+				if tc.want == failure {
+					return false, failure
+				}
+				cancel()
+				return false, nil
+			}
+			_, err = Files(ctx, []string{in}, out, nil, opts)
+			if !errors.Is(err, tc.want) {
+				t.Errorf("Files: %v, want %v", err, tc.want)
+			}
+		})
+	}
+}
+
+func TestRecordRoundTrip(t *testing.T) {
+	strs := []string{"", "a", "\x00\xff;\n\"", string(make([]byte, 300))}
+	nums := []int{0, 1, 127, 128, 1 << 40}
+	var rec record
+	for i, s := range strs {
+		rec = rec.str(s).num(nums[i%len(nums)])
+	}
+	f := fields{s: string(rec)}
+	for i, s := range strs {
+		if got := f.str(); got != s {
+			t.Errorf("string %d: %q, want %q", i, got, s)
+		}
+		if got := f.num(); got != nums[i%len(nums)] {
+			t.Errorf("number %d: %d, want %d", i, got, nums[i%len(nums)])
+		}
+	}
+	if f.more() || f.bad {
+		t.Errorf("left %q, bad %v", f.s, f.bad)
+	}
+	f = fields{s: string(record(nil).str("hello")[:4])}
+	if f.str(); !f.bad {
+		t.Error("a record cut short reads as whole")
+	}
+}
+
+func TestSeen(t *testing.T) {
+	var s seen
+	for round := range 2 {
+		for k := range uint64(50000) { // every part grows
+			key := k * 1_000_003 // spread like phone numbers, with 0 among them
+			i, ok := s.index(key)
+			if ok != (round == 1) || i != uint32(k) {
+				t.Fatalf("round %d, key %d: index %d, seen %v", round, key, i, ok)
+			}
+		}
+	}
+}

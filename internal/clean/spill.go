@@ -1,0 +1,125 @@
+package clean
+
+import (
+	"bufio"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+)
+
+// spill is a temporary file that keeps what the output needs until the
+// whole input is read, so memory does not grow with the input. A record
+// is its length, then its fields: strings length-prefixed (unlike CSV,
+// every byte comes back as it went in) and numbers as varints.
+type spill struct {
+	f   *os.File
+	w   *bufio.Writer
+	hdr [binary.MaxVarintLen64]byte
+}
+
+func newSpill() (*spill, error) {
+	f, err := os.CreateTemp("", "callbase-clean-*") // created 0600
+	if err != nil {
+		return nil, err
+	}
+	// Unlinked at once: the data has no name, and a killed run leaves none
+	// of it behind (where the system allows removing an open file).
+	os.Remove(f.Name())
+	return &spill{f: f, w: bufio.NewWriterSize(f, 1<<16)}, nil
+}
+
+func (s *spill) write(rec record) error {
+	n := binary.PutUvarint(s.hdr[:], uint64(len(rec)))
+	if _, err := s.w.Write(s.hdr[:n]); err != nil {
+		return err
+	}
+	_, err := s.w.Write(rec)
+	return err
+}
+
+// reader rewinds the file to read the records back in the order they were
+// written.
+func (s *spill) reader() (*spillReader, error) {
+	if err := s.w.Flush(); err != nil {
+		return nil, err
+	}
+	if _, err := s.f.Seek(0, io.SeekStart); err != nil {
+		return nil, err
+	}
+	return &spillReader{r: bufio.NewReaderSize(s.f, 1<<16)}, nil
+}
+
+func (s *spill) remove() {
+	s.f.Close()
+	os.Remove(s.f.Name()) // gone already, except on systems that refuse
+}
+
+type spillReader struct{ r *bufio.Reader }
+
+// next appends the next record to buf; io.EOF after the last.
+func (sr *spillReader) next(buf []byte) ([]byte, error) {
+	n, err := binary.ReadUvarint(sr.r)
+	if errors.Is(err, io.EOF) {
+		return buf, io.EOF
+	}
+	if err == nil {
+		start := len(buf)
+		if n > uint64(1<<31) {
+			err = fmt.Errorf("record of %d bytes", n)
+		} else {
+			buf = append(buf, make([]byte, n)...)
+			_, err = io.ReadFull(sr.r, buf[start:])
+		}
+	}
+	if err != nil {
+		return buf, fmt.Errorf("read back temporary file: %w", err)
+	}
+	return buf, nil
+}
+
+// record is one spill record being built.
+type record []byte
+
+func (r record) str(s string) record {
+	return append(binary.AppendUvarint(r, uint64(len(s))), s...)
+}
+
+func (r record) num(v int) record { return binary.AppendUvarint(r, uint64(v)) }
+
+// fields reads the fields of a record back, in the order written. The
+// strings share the memory of the record.
+type fields struct {
+	s   string
+	bad bool // the record ended early
+}
+
+func (f *fields) more() bool { return len(f.s) > 0 }
+
+func (f *fields) num() int {
+	var v uint64
+	for i, shift := 0, uint(0); i < len(f.s) && shift < 64; i, shift = i+1, shift+7 {
+		b := f.s[i]
+		v |= uint64(b&0x7f) << shift
+		if b < 0x80 {
+			f.s = f.s[i+1:]
+			return int(v)
+		}
+	}
+	f.bad, f.s = true, ""
+	return 0
+}
+
+func (f *fields) str() string {
+	n := f.num()
+	if n > len(f.s) {
+		f.bad, f.s = true, ""
+		return ""
+	}
+	s := f.s[:n]
+	f.s = f.s[n:]
+	return s
+}
+
+var errCorrupt = errors.New("read back temporary file: a record is cut short")

@@ -1,0 +1,285 @@
+package clean
+
+import (
+	"context"
+	"io"
+	"runtime"
+	"slices"
+	"strconv"
+	"sync"
+
+	"github.com/callbase/callbase/internal/export"
+	"github.com/callbase/callbase/internal/phone"
+)
+
+// Rows of the cleaned table go through a pipeline: one goroutine reads
+// batches of records back from the spill, formatters turn them into cells
+// (the readable form of foreign numbers costs tens of µs), and the caller
+// writes the batches in order. A fixed set of batches circulates, so memory
+// stays bounded whatever the size of the input.
+const (
+	batchRows  = 256
+	batchBytes = 1 << 16
+)
+
+type batch struct {
+	first int      // index of the first record among the uniques
+	raw   []byte   // the records, back to back
+	ends  []int    // where each record ends in raw
+	cells []any    // the rows, width cells each
+	keys  []uint64 // the number of each row, with a Known to ask
+	err   error
+	ready chan struct{} // a formatter is done with the batch
+}
+
+// uniquesHeader is the header of the cleaned table.
+func (c *cleaner) uniquesHeader() []string {
+	header := slices.Clone(Header)
+	if c.opts.Known != nil {
+		header = append(header, "in_database")
+	}
+	// An input column named like one of ours (a cleaned file cleaned
+	// again) is told apart rather than repeated.
+	ours := slices.Clone(header)
+	for _, name := range c.columns.names {
+		if slices.Contains(ours, name) {
+			name += " (input)"
+		}
+		header = append(header, name)
+	}
+	return header
+}
+
+func (c *cleaner) writeUniques(ctx context.Context, out *export.Table) error {
+	header := c.uniquesHeader()
+	if c.opts.Known != nil {
+		c.sum.Known = new(int)
+	}
+	if err := out.Sheet("numbers", header); err != nil {
+		return err
+	}
+	sr, err := c.uniques.reader()
+	if err != nil {
+		return err
+	}
+	// The writer is the slow end: a few formatters keep it busy.
+	workers := min(runtime.GOMAXPROCS(0), 4)
+	norms := make([]*phone.Normalizer, workers)
+	for i := range norms {
+		if norms[i], err = phone.NewNormalizer(c.opts.Region); err != nil {
+			return err
+		}
+	}
+
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	free := make(chan *batch, 2*workers+2)
+	for range cap(free) {
+		free <- &batch{ready: make(chan struct{}, 1)}
+	}
+	work := make(chan *batch, cap(free))
+	order := make(chan *batch, cap(free))
+	var (
+		wg      sync.WaitGroup
+		readErr error
+	)
+	wg.Go(func() {
+		defer close(order)
+		defer close(work)
+		readErr = readBatches(ctx, sr, free, work, order)
+	})
+	f := formatter{known: c.opts.Known != nil, count: c.count, files: c.sum.Files}
+	f.blank = make([]any, len(c.columns.names))
+	for i := range f.blank {
+		f.blank[i] = ""
+	}
+	for _, norm := range norms {
+		wg.Go(func() {
+			f := f
+			f.norm = norm
+			for b := range work {
+				b.err = f.format(b)
+				b.ready <- struct{}{}
+			}
+		})
+	}
+	err = c.writeBatches(ctx, out, len(header), free, order)
+	cancel()
+	wg.Wait()
+	if err == nil {
+		err = readErr
+	}
+	return err
+}
+
+// readBatches fills batches with the records of sr, in order.
+func readBatches(ctx context.Context, sr *spillReader, free <-chan *batch, work, order chan<- *batch) error {
+	first := 0
+	for {
+		var b *batch
+		select {
+		case b = <-free:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+		b.first, b.raw, b.ends = first, b.raw[:0], b.ends[:0]
+		var err error
+		for len(b.ends) < batchRows && len(b.raw) < batchBytes {
+			if b.raw, err = sr.next(b.raw); err != nil {
+				break
+			}
+			b.ends = append(b.ends, len(b.raw))
+		}
+		if err != nil && err != io.EOF {
+			return err
+		}
+		if len(b.ends) > 0 {
+			first += len(b.ends)
+			work <- b // never blocks: the channels hold every batch there is
+			order <- b
+		}
+		if err == io.EOF {
+			return nil
+		}
+	}
+}
+
+// writeBatches writes the formatted batches in order, and returns each to
+// free once written.
+func (c *cleaner) writeBatches(ctx context.Context, out *export.Table, width int, free chan<- *batch, order <-chan *batch) error {
+	for b := range order {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		select {
+		case <-b.ready:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+		if b.err != nil {
+			return b.err
+		}
+		for i := range len(b.ends) {
+			row := b.cells[i*width : (i+1)*width]
+			if c.opts.Known != nil {
+				known, err := c.opts.Known(b.keys[i])
+				if err != nil {
+					return err
+				}
+				row[len(Header)] = yesNo(known)
+				if known {
+					*c.sum.Known++
+				}
+			}
+			if err := out.Row(row); err != nil {
+				return err
+			}
+		}
+		free <- b
+	}
+	return ctx.Err()
+}
+
+// formatter turns records of the uniques spill into rows of cells. Each
+// goroutine has its own: a Normalizer is not safe for concurrent use.
+type formatter struct {
+	norm  *phone.Normalizer
+	known bool // leave a cell for in_database
+	count []uint32
+	files []string
+	blank []any // the input fields, all empty
+	boxes [8]box
+}
+
+// box keeps the last string put in an interface, so the columns that
+// repeat (type, country, operator, ...) are not allocated again row after
+// row. Table.Row takes its cells as interfaces.
+type box struct {
+	s string
+	v any
+}
+
+func (b *box) of(s string) any {
+	if b.v == nil || b.s != s {
+		b.s, b.v = s, s
+	}
+	return b.v
+}
+
+func (f *formatter) format(b *batch) error {
+	raw := string(b.raw) // one copy for the batch; the cells share it
+	b.cells, b.keys = b.cells[:0], b.keys[:0]
+	start := 0
+	for i, end := range b.ends {
+		r := fields{s: raw[start:end]}
+		start = end
+		// e164, type, country, operator, region, zones, ext, file index,
+		// sheet, line, then pairs of output position and field
+		e164 := r.str()
+		typ, country, operator, region, zones, ext := r.str(), r.str(), r.str(), r.str(), r.str(), r.str()
+		fileIdx, sheet, line := r.num(), r.str(), r.num()
+		if r.bad || fileIdx >= len(f.files) || len(e164) < 2 {
+			return errCorrupt
+		}
+		bx := &f.boxes
+		b.cells = append(b.cells, e164, f.norm.Readable(e164), bx[0].of(typ), bx[1].of(country), bx[2].of(operator),
+			bx[3].of(region), bx[4].of(zones), bx[5].of(ext), int(f.count[b.first+i]), bx[6].of(f.files[fileIdx]),
+			bx[7].of(sheet), line)
+		if f.known {
+			key, _ := strconv.ParseUint(e164[1:], 10, 64)
+			b.keys = append(b.keys, key)
+			b.cells = append(b.cells, nil)
+		}
+		row := len(b.cells)
+		b.cells = append(b.cells, f.blank...)
+		for r.more() {
+			pos, field := r.num(), r.str()
+			if pos >= len(f.blank) {
+				return errCorrupt
+			}
+			if field != "" {
+				b.cells[row+pos] = field
+			}
+		}
+		if r.bad {
+			return errCorrupt
+		}
+	}
+	return nil
+}
+
+func (c *cleaner) writeRejects(ctx context.Context, rej *export.Table) error {
+	if rej == nil {
+		return nil
+	}
+	if err := rej.Sheet("rejects", export.RejectsHeader); err != nil {
+		return err
+	}
+	sr, err := c.rejects.reader()
+	if err != nil {
+		return err
+	}
+	var buf []byte
+	for n := 0; ; n++ {
+		if buf, err = sr.next(buf[:0]); err == io.EOF {
+			return nil
+		} else if err != nil {
+			return err
+		}
+		if n%4096 == 0 {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+		}
+		// file index, sheet, line, column, text, reason
+		r := fields{s: string(buf)}
+		fileIdx, sheet, line, column, text, reason := r.num(), r.str(), r.num(), r.str(), r.str(), r.str()
+		if r.bad || fileIdx >= len(c.sum.Files) {
+			return errCorrupt
+		}
+		err := rej.WriteReject(export.Reject{File: c.sum.Files[fileIdx], Sheet: sheet, Row: line, Column: column, Text: text, Reason: reason})
+		if err != nil {
+			return err
+		}
+	}
+}
