@@ -315,7 +315,13 @@ func RestWorkedThrough(ctx context.Context, tx *store.Tx, now time.Time, actor s
 	}
 	var rested []string
 	for _, b := range all {
-		if b.State != "active" || b.Numbers == 0 {
+		if b.State != "active" {
+			continue
+		}
+		if empty, err := tx.Empty(ctx, b.ID); err != nil || empty {
+			if err != nil {
+				return nil, err
+			}
 			continue
 		}
 		open, err := tx.HasOpenNumbers(ctx, b, Finals(), r.MaxAttempts)

@@ -99,7 +99,7 @@ func (o *statsOptions) calling(ctx context.Context, st *store.Store) (calling, e
 		}
 		c.ByTemperature[t]++
 	}
-	bases, err := tx.Bases(ctx)
+	bases, err := tx.BasesCounted(ctx)
 	if err != nil {
 		return c, err
 	}

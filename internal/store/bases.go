@@ -20,23 +20,32 @@ type BaseInfo struct {
 	Numbers        int
 }
 
-// Bases lists the bases by name.
-func (t *Tx) Bases(ctx context.Context) ([]BaseInfo, error) { return bases(ctx, t.tx) }
+// Bases lists the bases by name, without their sizes: counting the
+// numbers of a base of millions takes most of a second, and the commands
+// that run often (release, why, export) do not need them.
+func (t *Tx) Bases(ctx context.Context) ([]BaseInfo, error) { return bases(ctx, t.tx, false) }
 
-// Bases lists the bases by name, from one snapshot.
+// BasesCounted is Bases with each base's number of numbers.
+func (t *Tx) BasesCounted(ctx context.Context) ([]BaseInfo, error) { return bases(ctx, t.tx, true) }
+
+// Bases lists the bases by name with their sizes, from one snapshot.
 func (s *Store) Bases(ctx context.Context) ([]BaseInfo, error) {
 	tx, err := s.db.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
 	if err != nil {
 		return nil, err
 	}
 	defer tx.Rollback()
-	return bases(ctx, tx)
+	return bases(ctx, tx, true)
 }
 
-func bases(ctx context.Context, q querier) ([]BaseInfo, error) {
+func bases(ctx context.Context, q querier, counted bool) ([]BaseInfo, error) {
+	size := `0`
+	if counted {
+		size = `(SELECT count(*) FROM base_numbers bn WHERE bn.base_id = b.id)`
+	}
 	var out []BaseInfo
 	err := query(ctx, q, `SELECT b.id, b.name, coalesce(s.name, ''), b.temperature, b.state, b.cycle,
-			b.cycle_started_at, b.rest_until, (SELECT count(*) FROM base_numbers bn WHERE bn.base_id = b.id)
+			b.cycle_started_at, b.rest_until, `+size+`
 		FROM bases b LEFT JOIN sources s ON s.id = b.source_id ORDER BY b.name`, nil, func(r *sql.Rows) error {
 		var (
 			b                BaseInfo
@@ -80,6 +89,9 @@ func (t *Tx) Release(ctx context.Context, now time.Time, actor string) ([]BaseIn
 			return nil, err
 		}
 		b.State, b.Cycle, b.CycleStartedAt, b.RestUntil = "active", b.Cycle+1, now, time.Time{}
+		if err := t.tx.QueryRowContext(ctx, `SELECT count(*) FROM base_numbers WHERE base_id = ?`, b.ID).Scan(&b.Numbers); err != nil {
+			return nil, err
+		}
 		released = append(released, b)
 	}
 	return released, nil
@@ -137,4 +149,11 @@ func (t *Tx) LiveLeases(ctx context.Context, now time.Time) (int, error) {
 	var n int
 	err := t.tx.QueryRowContext(ctx, `SELECT count(*) FROM leases WHERE until > ?`, formatTime(now)).Scan(&n)
 	return n, err
+}
+
+// Empty tells whether the base holds no number.
+func (t *Tx) Empty(ctx context.Context, base int64) (bool, error) {
+	var any int
+	err := t.tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM base_numbers WHERE base_id = ?)`, base).Scan(&any)
+	return any == 0, err
 }
