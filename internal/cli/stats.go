@@ -64,7 +64,7 @@ type calling struct {
 	Callable      int            `json:"callable"`       // numbers a list could carry now, each once
 	ByBase        map[string]int `json:"by_base"`        // by the base a list would take it from
 	ByTemperature map[string]int `json:"by_temperature"` // by temperature; due callbacks as "callback"
-	Resting       int            `json:"resting"`        // numbers of resting bases
+	Resting       int            `json:"resting"`        // distinct numbers of resting bases
 	Leased        int            `json:"leased"`         // numbers on live lists
 }
 
@@ -99,14 +99,19 @@ func (o *statsOptions) calling(ctx context.Context, st *store.Store) (calling, e
 		}
 		c.ByTemperature[t]++
 	}
-	bases, err := tx.BasesCounted(ctx)
+	bases, err := tx.Bases(ctx)
 	if err != nil {
 		return c, err
 	}
+	var resting []int64
 	for _, b := range bases {
 		if b.State == "resting" && (o.base == "" || b.Name == o.base) {
-			c.Resting += b.Numbers
+			resting = append(resting, b.ID)
 		}
+	}
+	// A number in two resting bases rests once.
+	if c.Resting, err = tx.NumbersIn(ctx, resting); err != nil {
+		return c, err
 	}
 	c.Leased, err = tx.LiveLeases(ctx, o.now)
 	return c, err

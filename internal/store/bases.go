@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"strings"
 	"time"
 )
 
@@ -24,9 +25,6 @@ type BaseInfo struct {
 // numbers of a base of millions takes most of a second, and the commands
 // that run often (release, why, export) do not need them.
 func (t *Tx) Bases(ctx context.Context) ([]BaseInfo, error) { return bases(ctx, t.tx, false) }
-
-// BasesCounted is Bases with each base's number of numbers.
-func (t *Tx) BasesCounted(ctx context.Context) ([]BaseInfo, error) { return bases(ctx, t.tx, true) }
 
 // Bases lists the bases by name with their sizes, from one snapshot.
 func (s *Store) Bases(ctx context.Context) ([]BaseInfo, error) {
@@ -156,4 +154,19 @@ func (t *Tx) Empty(ctx context.Context, base int64) (bool, error) {
 	var any int
 	err := t.tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM base_numbers WHERE base_id = ?)`, base).Scan(&any)
 	return any == 0, err
+}
+
+// NumbersIn counts the distinct numbers of the given bases.
+func (t *Tx) NumbersIn(ctx context.Context, bases []int64) (int, error) {
+	if len(bases) == 0 {
+		return 0, nil
+	}
+	in := strings.TrimSuffix(strings.Repeat("?,", len(bases)), ",")
+	args := make([]any, len(bases))
+	for i, b := range bases {
+		args[i] = b
+	}
+	var n int
+	err := t.tx.QueryRowContext(ctx, `SELECT count(DISTINCT num) FROM base_numbers WHERE base_id IN (`+in+`)`, args...).Scan(&n)
+	return n, err
 }
