@@ -12,9 +12,9 @@ import (
 	"github.com/callbase/callbase/internal/callbase"
 	"github.com/callbase/callbase/internal/calllist"
 	"github.com/callbase/callbase/internal/calllog"
-	"github.com/callbase/callbase/internal/export"
 	"github.com/callbase/callbase/internal/ingest"
 	"github.com/callbase/callbase/internal/lifecycle"
+	"github.com/callbase/callbase/internal/locate"
 	"github.com/callbase/callbase/internal/numlist"
 	"github.com/callbase/callbase/internal/outcome"
 	"github.com/callbase/callbase/internal/store"
@@ -79,58 +79,46 @@ Every call moves its number's status (see callbase history).`,
 }
 
 func runCallsImport(ctx context.Context, g *globals, files []string, in ingest.Options, zone *time.Location, rejects string) error {
-	st, err := store.OpenExisting(ctx, g.db)
+	rej, err := g.rejectsTable(rejects)
 	if err != nil {
 		return err
 	}
-	defer st.Close()
-	tx, err := st.Begin(ctx)
-	if err != nil {
-		return err
-	}
-	defer tx.Rollback()
-	in.Region = g.region
-	opts := calllog.Options{Options: numlist.Options{Ingest: in, Region: g.region, Warn: func(msg string) { g.warnf("%s\n", msg) }}, Zone: zone}
-	if opts.Locator, err = storedLocator(ctx, tx); err != nil {
-		return err
-	}
-	if opts.Rules, err = lifecycle.LoadRules(ctx, tx); err != nil {
-		return err
-	}
-	if rejects != "" {
-		if opts.Rejects, err = export.Create(rejects, g.stdout); err != nil {
-			return err
-		}
-		defer opts.Rejects.Abort()
-		if err := opts.Rejects.Sheet("rejects", export.RejectsHeader); err != nil {
-			return err
-		}
+	if rej != nil {
+		defer rej.Abort()
 	}
 	sums := []calllog.Summary{}
-	for _, f := range files {
-		s, err := calllog.Import(ctx, tx, f, opts)
-		if err != nil {
+	var rested []string
+	err = g.inTx(ctx, func(tx *store.Tx, loc *locate.Locator) error {
+		in.Region = g.region
+		opts := calllog.Options{Options: numlist.Options{Ingest: in, Region: g.region, Locator: loc, Rejects: rej,
+			Warn: func(msg string) { g.warnf("%s\n", msg) }}, Zone: zone}
+		var err error
+		if opts.Rules, err = lifecycle.LoadRules(ctx, tx); err != nil {
 			return err
 		}
-		sums = append(sums, s)
-	}
-	rested, err := calllist.RestWorkedThrough(ctx, tx, g.now, g.actor())
+		for _, f := range files {
+			s, err := calllog.Import(ctx, tx, f, opts)
+			if err != nil {
+				return err
+			}
+			sums = append(sums, s)
+		}
+		if rested, err = calllist.RestWorkedThrough(ctx, tx, g.now, g.actor()); err != nil {
+			return err
+		}
+		if rej != nil {
+			return rej.Finish()
+		}
+		return nil
+	})
 	if err != nil {
-		return err
-	}
-	if opts.Rejects != nil {
-		if err := opts.Rejects.Finish(); err != nil {
-			return err
-		}
-	}
-	if err := tx.Commit(); err != nil {
 		return err
 	}
 	for _, b := range rested {
 		g.summaryf("base %q is worked through: it rests now\n", b)
 	}
-	if opts.Rejects != nil {
-		if err := opts.Rejects.Close(); err != nil {
+	if rej != nil {
+		if err := rej.Close(); err != nil {
 			return err
 		}
 	}
@@ -209,43 +197,33 @@ func outcomeNames() []string {
 }
 
 func runCallsAdd(ctx context.Context, g *globals, arg string, c store.Call) error {
-	st, err := store.OpenExisting(ctx, g.db)
-	if err != nil {
+	var (
+		added  bool
+		rested []string
+	)
+	err := g.inTx(ctx, func(tx *store.Tx, loc *locate.Locator) error {
+		n, err := g.numberArg(arg, loc)
+		if err != nil {
+			return err
+		}
+		if c.Agent == "" {
+			c.Agent = g.actor()
+		}
+		rules, err := lifecycle.LoadRules(ctx, tx)
+		if err != nil {
+			return err
+		}
+		added, err = lifecycle.Record(ctx, tx, n, c, rules)
+		if errors.Is(err, store.ErrForgotten) {
+			return fmt.Errorf("not recorded: the number was %w, and is never callable", err)
+		}
+		if err != nil {
+			return err
+		}
+		rested, err = calllist.RestWorkedThrough(ctx, tx, g.now, g.actor())
 		return err
-	}
-	defer st.Close()
-	tx, err := st.Begin(ctx)
+	})
 	if err != nil {
-		return err
-	}
-	defer tx.Rollback()
-	loc, err := storedLocator(ctx, tx)
-	if err != nil {
-		return err
-	}
-	n, err := g.numberArg(arg, loc)
-	if err != nil {
-		return err
-	}
-	if c.Agent == "" {
-		c.Agent = g.actor()
-	}
-	rules, err := lifecycle.LoadRules(ctx, tx)
-	if err != nil {
-		return err
-	}
-	added, err := lifecycle.Record(ctx, tx, n, c, rules)
-	if errors.Is(err, store.ErrForgotten) {
-		return fmt.Errorf("not recorded: the number was %w, and is never callable", err)
-	}
-	if err != nil {
-		return err
-	}
-	rested, err := calllist.RestWorkedThrough(ctx, tx, g.now, g.actor())
-	if err != nil {
-		return err
-	}
-	if err := tx.Commit(); err != nil {
 		return err
 	}
 	for _, b := range rested {

@@ -158,15 +158,12 @@ func (g *globals) importList(ctx context.Context, files []string, f *listFlags, 
 		Forgotten int `json:"forgotten"`
 	}
 	sums := []summary{}
-	var rejects *export.Table
-	if f.rejects != "" {
-		if rejects, err = export.Create(f.rejects, g.stdout); err != nil {
-			return err
-		}
+	rejects, err := g.rejectsTable(f.rejects)
+	if err != nil {
+		return err
+	}
+	if rejects != nil {
 		defer rejects.Abort()
-		if err := rejects.Sheet("rejects", export.RejectsHeader); err != nil {
-			return err
-		}
 	}
 	in := g.inTx
 	if create {
@@ -372,4 +369,21 @@ func validationStatus(s string) (dead, known bool) {
 		return false, true
 	}
 	return false, false
+}
+
+// rejectsTable starts the --rejects file at path, or returns nil for "".
+// Abort it unless it is closed.
+func (g *globals) rejectsTable(path string) (*export.Table, error) {
+	if path == "" {
+		return nil, nil
+	}
+	t, err := export.Create(path, g.stdout)
+	if err != nil {
+		return nil, err
+	}
+	if err := t.Sheet("rejects", export.RejectsHeader); err != nil {
+		t.Abort()
+		return nil, err
+	}
+	return t, nil
 }
