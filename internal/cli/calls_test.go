@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/callbase/callbase/internal/spreadsheet"
 )
 
 // historyOf returns history --json of a number.
@@ -188,5 +190,42 @@ func TestMissingDatabase(t *testing.T) {
 		if _, err := os.Stat(db); err == nil {
 			t.Fatalf("%v created the database", args)
 		}
+	}
+}
+
+// TestCallsImportXLSX: a CRM's call log as a workbook reads like a CSV one.
+func TestCallsImportXLSX(t *testing.T) {
+	db := initDB(t)
+	path := filepath.Join(t.TempDir(), "crm.xlsx")
+	f, err := os.Create(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := spreadsheet.NewWriter(f)
+	if err := w.AddSheet("Звонки", []string{"Номер телефона", "Дата звонка", "Статус звонка", "Менеджер"}); err != nil {
+		t.Fatal(err)
+	}
+	for _, row := range [][]any{
+		{"8 916 123-45-67", "26.11.2026 10:00", "Перезвонить", "Иванова"},
+		{"+7 903 123 45 67", "26.11.2026 10:05", "Сделка", "Петров"},
+		{"+7 926 111 22 33", "26.11.2026 10:10", "Встреча", "Петров"},
+	} {
+		if err := w.WriteRow(row); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
+	r := mustRun(t, db, "--json", "calls", "import", path)
+	if !strings.Contains(r.stdout, `"added": 2`) || !strings.Contains(r.stdout, `"unknown_outcome": 1`) {
+		t.Errorf("calls import of a workbook: %s", r.stdout)
+	}
+	if !strings.Contains(r.stderr, `crm.xlsx:Звонки:4: column "Статус звонка": unknown outcome "Встреча"`) {
+		t.Errorf("stderr: %s", r.stderr)
+	}
+	if h := historyOf(t, db, "+79031234567"); h.Temperature != "customer" || h.Calls[0].Agent != "Петров" {
+		t.Errorf("history: %+v", h)
 	}
 }
