@@ -8,6 +8,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/callbase/callbase/internal/callbase"
+	"github.com/callbase/callbase/internal/locate"
 	"github.com/callbase/callbase/internal/settings"
 	"github.com/callbase/callbase/internal/store"
 )
@@ -113,20 +114,11 @@ func runConfigSet(ctx context.Context, g *globals, name, value string) error {
 	if err := s.Check(value); err != nil {
 		return callbase.Usagef("%v", err)
 	}
-	st, err := store.Open(ctx, g.db)
+	// Settings may come first, before any base: the database is made.
+	err = g.inNewOrOldTx(ctx, func(tx *store.Tx, _ *locate.Locator) error {
+		return tx.SetSetting(ctx, name, value)
+	})
 	if err != nil {
-		return err
-	}
-	defer st.Close()
-	tx, err := st.Begin(ctx)
-	if err != nil {
-		return err
-	}
-	defer tx.Rollback()
-	if err := tx.SetSetting(ctx, name, value); err != nil {
-		return err
-	}
-	if err := tx.Commit(); err != nil {
 		return err
 	}
 	g.summaryf("%s = %s\n", name, value)
