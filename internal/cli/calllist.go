@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -182,8 +183,21 @@ func runExport(ctx context.Context, g *globals, o *exportOptions) error {
 	if err != nil {
 		return err
 	}
-	var table *export.Table
+	filters := o.requestJSON()
+	var (
+		table *export.Table
+		path  string // the list's absolute path; "" for stdout
+	)
 	if !o.dryRun {
+		if o.out != "-" {
+			if path, err = filepath.Abs(o.out); err != nil {
+				return err
+			}
+		}
+		done, err := finishInterrupted(ctx, g, o.out, path, filters)
+		if err != nil || done {
+			return err
+		}
 		if table, err = export.Create(o.out, g.stdout); err != nil {
 			return err
 		}
@@ -219,9 +233,15 @@ func runExport(ctx context.Context, g *globals, o *exportOptions) error {
 		for i, e := range list {
 			leases[i] = store.Lease{Key: e.Candidate.Key, Base: e.Base.ID, Agent: e.Agent}
 		}
-		filters, _ := json.Marshal(o.filter)
-		if exportID, err = tx.RecordExport(ctx, g.now, until, filepath.Base(o.out), g.actor(), string(filters), leases); err != nil {
+		if exportID, err = tx.RecordExport(ctx, g.now, until, filepath.Base(o.out), g.actor(), filters, leases); err != nil {
 			return err
+		}
+		// Should the command die between this commit and the rename, the
+		// next export finds the list and puts it in place.
+		if path != "" {
+			if err := tx.SetPending(ctx, exportID, path, table.Temp()); err != nil {
+				return err
+			}
 		}
 		return table.Finish()
 	})
@@ -231,10 +251,22 @@ func runExport(ctx context.Context, g *globals, o *exportOptions) error {
 	if table != nil {
 		if err := table.Close(); err != nil {
 			// The list never reached its place: its numbers go back.
-			if derr := g.inTx(ctx, func(tx *store.Tx, _ *locate.Locator) error { return tx.DropLeases(ctx, exportID) }); derr != nil {
+			derr := g.inTx(ctx, func(tx *store.Tx, _ *locate.Locator) error {
+				if err := tx.DropLeases(ctx, exportID); err != nil {
+					return err
+				}
+				return tx.ClearPending(ctx, exportID)
+			})
+			if derr != nil {
 				return fmt.Errorf("%w; and releasing its numbers failed too, they stay leased until %s: %v", err, sum.Until, derr)
 			}
 			return err
+		}
+		if path != "" {
+			// The list is in place; a later export would find that out too.
+			if err := g.inTx(ctx, func(tx *store.Tx, _ *locate.Locator) error { return tx.ClearPending(ctx, exportID) }); err != nil {
+				g.warnf("the list is in place, but recording that failed: %v\n", err)
+			}
 		}
 	}
 	if g.json && o.out != "-" {
@@ -252,6 +284,71 @@ func runExport(ctx context.Context, g *globals, o *exportOptions) error {
 		g.summaryf("  leased until %s\n", sum.Until)
 	}
 	return nil
+}
+
+// requestJSON is the request as the exports table keeps it: what tells a
+// run of the same command from another.
+func (o *exportOptions) requestJSON() string {
+	b, _ := json.Marshal(struct {
+		calllist.Filter
+		Window         string `json:",omitempty"`
+		UnknownZone    string `json:",omitempty"`
+		RequireConsent string `json:",omitempty"`
+		Lease          string `json:",omitempty"`
+		TZ             string `json:",omitempty"`
+		ExcelCSV       bool   `json:",omitempty"`
+	}{o.filter, o.window, o.unknownZone, o.requireConsent, o.lease, o.tz, o.excelCSV})
+	return string(b)
+}
+
+// finishInterrupted completes the exports that killed commands left
+// committed with their list still in a temporary file: a list whose leases
+// still hold is put in place; one whose leases are over is dropped, its
+// numbers being free again. It also removes the temporary files of exports
+// killed before their commit. It reports whether one of the lists put in
+// place answers this very request (same file, same filters), which running
+// the command again thereby completes.
+func finishInterrupted(ctx context.Context, g *globals, out, path, filters string) (done bool, err error) {
+	keep := map[string]bool{}
+	err = g.inTx(ctx, func(tx *store.Tx, _ *locate.Locator) error {
+		pending, err := tx.PendingExports(ctx)
+		if err != nil {
+			return err
+		}
+		for _, p := range pending {
+			var placed bool
+			if p.Until.After(g.now) {
+				// Gone means renamed: the command died before recording it.
+				_, err = export.Adopt(p.Temp, p.Path)
+				placed = err == nil
+			} else {
+				err = export.Drop(p.Temp)
+			}
+			switch {
+			case errors.Is(err, export.ErrHeld):
+				// Its command is still running and will see to it.
+				keep[p.Temp] = true
+				continue
+			case err != nil:
+				// Tried again by the next export, dropped once its leases end.
+				g.warnf("the list of an interrupted export could not be put in place: %v\n", err)
+				keep[p.Temp] = true
+				continue
+			}
+			if err := tx.ClearPending(ctx, p.ID); err != nil {
+				return err
+			}
+			if placed {
+				g.summaryf("finished an interrupted export: %d numbers to %s (exported at %s)\n", p.Numbers, p.Path, optTime(p.At))
+				done = done || (p.Path == path && p.Filters == filters)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return false, err
+	}
+	return done, export.RemoveStale(out, func(temp string) bool { return keep[temp] })
 }
 
 // errDryRun rolls a dry run's transaction back.

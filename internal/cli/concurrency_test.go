@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 
@@ -30,9 +31,10 @@ func buildCallbase(t *testing.T) string {
 	return bin
 }
 
-// TestConcurrentExportsAndReleases: two releases and four exports run at
-// once as separate processes on one database: all succeed, waiting for
-// each other, one release releases, and no number is on two lists.
+// TestConcurrentExportsAndReleases: two releases, four exports, an import
+// and a calls import run at once as separate processes on one database:
+// all succeed, waiting for each other, one release releases, the import
+// and the call log land whole, and no number is on two lists.
 func TestConcurrentExportsAndReleases(t *testing.T) {
 	bin := buildCallbase(t)
 	dir := t.TempDir()
@@ -60,6 +62,22 @@ func TestConcurrentExportsAndReleases(t *testing.T) {
 	for range 2 {
 		runs = append(runs, &run{args: []string{"--db", db, "--now", now, "--json", "release"}})
 	}
+	var other bytes.Buffer
+	if _, err := gen.Write(&other, gen.Options{Rows: 3000, Seed: 8, Format: "csv"}); err != nil {
+		t.Fatal(err)
+	}
+	otherPath := filepath.Join(dir, "other.csv")
+	os.WriteFile(otherPath, other.Bytes(), 0o600)
+	runs = append(runs, &run{args: []string{"--db", db, "--now", now, "-q", "import", otherPath, "--base", "c"}})
+	var log bytes.Buffer
+	log.WriteString("Телефон;Время;Результат\n")
+	const calls = 300
+	for i := range calls {
+		fmt.Fprintf(&log, "+7916%07d;30.11.2026 10:%02d;%s\n", 1000+i, i%60, []string{"Недозвон", "Отказ", "Перезвонить"}[i%3])
+	}
+	logPath := filepath.Join(dir, "log.csv")
+	os.WriteFile(logPath, log.Bytes(), 0o600)
+	runs = append(runs, &run{args: []string{"--db", db, "--now", now, "-q", "calls", "import", logPath}})
 	var wg sync.WaitGroup
 	for _, r := range runs {
 		wg.Go(func() {
@@ -112,4 +130,38 @@ func TestConcurrentExportsAndReleases(t *testing.T) {
 	if total != 240 {
 		t.Errorf("the four lists hold %d numbers, want 4 x 60", total)
 	}
+	state := stateOf(t, db)
+	if n := len(section(state, "calls")); n != calls {
+		t.Errorf("the database holds %d calls, want the log's %d", n, calls)
+	}
+	// Base c holds as many numbers as when imported alone.
+	alone := filepath.Join(dir, "alone.db")
+	mustRun(t, alone, "--now", now, "import", otherPath, "--base", "c")
+	if got, want := baseNumbers(t, db)["c"], baseNumbers(t, alone)["c"]; got != want || want == 0 {
+		t.Errorf("after the concurrent import base c holds %d numbers, imported alone %d", got, want)
+	}
+}
+
+// baseNumbers is base list's count of numbers by base.
+func baseNumbers(t *testing.T, db string) map[string]int {
+	t.Helper()
+	var bases []baseJSON
+	if err := json.Unmarshal([]byte(mustRun(t, db, "--json", "base", "list").stdout), &bases); err != nil {
+		t.Fatal(err)
+	}
+	n := map[string]int{}
+	for _, b := range bases {
+		n[b.Name] = b.Numbers
+	}
+	return n
+}
+
+// section is the rows of one table in a dump.
+func section(dump, table string) []string {
+	_, rest, ok := strings.Cut(dump, "== "+table+"\n")
+	if !ok {
+		return nil
+	}
+	rest, _, _ = strings.Cut(rest, "== ")
+	return strings.Fields(strings.ReplaceAll(rest, " ", "_"))
 }

@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"syscall"
 	"testing"
@@ -55,8 +56,12 @@ func copyDB(t *testing.T, from, to string) {
 	}
 }
 
+// pendingList matches the temporary file of an export's list in a dump of
+// the exports table, the last column of its row.
+var pendingList = regexp.MustCompile(`\|[^|\n]*\.tmp\n`)
+
 // TestKilledCommands kills commands that write (import, calls import,
-// release, forget) with SIGKILL at random points, many times: each time
+// release, export, forget) with SIGKILL at random points, many times: each time
 // the database passes its checks and holds none or all of the command's
 // work, and running the command again ends where an uninterrupted run
 // ends.
@@ -82,6 +87,8 @@ func TestKilledCommands(t *testing.T) {
 	mustRun(t, empty, "config", "set", "cycle.max_attempts", "6") // a database with no data yet
 	// One forget key for every copy, so their forgotten hashes agree.
 	os.WriteFile(store.KeyPath(empty), []byte(strings.Repeat("ab", 32)+"\n"), 0o600)
+	listPath := filepath.Join(dir, "lists", "today.csv")
+	os.Mkdir(filepath.Dir(listPath), 0o700)
 	steps := []struct {
 		name string
 		args []string
@@ -90,16 +97,43 @@ func TestKilledCommands(t *testing.T) {
 		{"calls import", []string{"--now", "2026-11-29T06:00:00Z", "calls", "import", logPath}},
 		{"base rest", []string{"--now", "2026-11-29T07:00:00Z", "base", "rest", "a"}},
 		{"release", []string{"--now", "2026-12-30T07:00:00Z", "release"}},
+		{"export", []string{"--now", "2026-12-30T07:30:00Z", "export", "-o", listPath, "--agents", "ivanova,petrov"}},
 		{"forget", []string{"--now", "2026-12-30T08:00:00Z", "forget", "+79160000037", "+79160000074"}},
+	}
+	// The list an export wrote, which must be whole or absent, with no
+	// temporary file left beside it once the export ran again.
+	list := func() string {
+		t.Helper()
+		data, err := os.ReadFile(listPath)
+		if err != nil && !os.IsNotExist(err) {
+			t.Fatal(err)
+		}
+		return string(data)
+	}
+	noLeftovers := func(what string) {
+		t.Helper()
+		entries, err := os.ReadDir(filepath.Dir(listPath))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, e := range entries {
+			if e.Name() != filepath.Base(listPath) {
+				t.Fatalf("%s: %s left beside the list", what, e.Name())
+			}
+		}
 	}
 	before := empty
 	for i, step := range steps {
 		after := filepath.Join(dir, fmt.Sprintf("after%d.db", i))
 		copyDB(t, before, after)
+		os.Remove(listPath)
 		mustRun(t, after, step.args...)
-		want, was := stateOf(t, after), stateOf(t, before)
+		want, was, wantList := stateOf(t, after), stateOf(t, before), list()
 		if want == was && step.name != "release" {
 			t.Fatalf("%s changed nothing: the test would prove nothing", step.name)
+		}
+		if step.name == "export" && strings.Count(wantList, "\n") < 1000 {
+			t.Fatalf("the export wrote %d lines: the test would prove little", strings.Count(wantList, "\n"))
 		}
 		// How long the command runs, to kill it anywhere in that time.
 		work := filepath.Join(dir, "work.db")
@@ -109,32 +143,161 @@ func TestKilledCommands(t *testing.T) {
 			t.Fatalf("%s: %v\n%s", step.name, err, out)
 		}
 		took := time.Since(t0)
-		killed := 0
-		for seed := range uint64(6) {
+		killed, none := 0, 0
+		const seeds = 6
+		for seed := range uint64(seeds) {
 			os.Remove(work + "-wal")
 			os.Remove(work + "-shm")
+			os.Remove(listPath)
 			copyDB(t, before, work)
 			rng := rand.New(rand.NewPCG(seed, uint64(i)))
 			cmd := exec.Command(bin, append([]string{"--db", work, "-q"}, step.args...)...)
 			if err := cmd.Start(); err != nil {
 				t.Fatal(err)
 			}
-			time.Sleep(time.Duration(rng.Int64N(int64(took) + 1)))
+			// Stratified over the run and a little past it, so that some
+			// kills land near the commit and the renames after it.
+			at := (float64(seed) + rng.Float64()) / float64(seeds) * 1.1
+			time.Sleep(time.Duration(at * float64(took)))
 			cmd.Process.Signal(syscall.SIGKILL)
 			if err := cmd.Wait(); err != nil {
 				killed++
 			}
-			got := stateOf(t, work)
+			// An export killed after its commit still has its list to put
+			// in place: otherwise it holds all of its work.
+			raw := stateOf(t, work)
+			got := pendingList.ReplaceAllString(raw, "|\n")
 			if got != was && got != want {
 				t.Fatalf("%s killed (seed %d): the database holds part of the command's work", step.name, seed)
+			}
+			if got == was && want != was {
+				none++
+			}
+			if l := list(); l != "" && l != wantList {
+				t.Fatalf("%s killed (seed %d): a list differing from an uninterrupted run's is in place", step.name, seed)
+			}
+			if step.name == "export" && raw == want {
+				// The export ended: running it again would be a second
+				// list, of the numbers the first left.
+				if list() != wantList {
+					t.Fatalf("export ended (seed %d) with a list differing from an uninterrupted run's", seed)
+				}
+				noLeftovers(fmt.Sprintf("export ended (seed %d)", seed))
+				continue
 			}
 			// Running it again completes it.
 			mustRun(t, work, step.args...)
 			if got := stateOf(t, work); got != want {
 				t.Fatalf("%s killed (seed %d) and run again: the state differs from an uninterrupted run", step.name, seed)
 			}
+			if list() != wantList {
+				t.Fatalf("%s killed (seed %d) and run again: the list differs from an uninterrupted run's", step.name, seed)
+			}
+			noLeftovers(fmt.Sprintf("%s killed (seed %d) and run again", step.name, seed))
 		}
-		t.Logf("%s: %d of 6 runs killed before they ended (a run takes %v)", step.name, killed, took.Round(time.Millisecond))
+		t.Logf("%s: %d of %d runs killed before they ended, %d of them before their commit (a run takes %v)", step.name, killed, seeds, none, took.Round(time.Millisecond))
 		before = after
 	}
+}
+
+// TestExportKilledAfterCommit puts an export in the state a kill between
+// its commit and its rename leaves (numbers leased, list in a temporary
+// file), which random kills rarely hit: running the export again puts the
+// list in place and leases nothing more; a later export, once the leases
+// are over, drops the stale list; and a temporary file of an export killed
+// before its commit is removed.
+func TestExportKilledAfterCommit(t *testing.T) {
+	dir := t.TempDir()
+	db := filepath.Join(dir, "callbase.db")
+	mustRun(t, db, "--now", "2026-11-02T06:00:00Z", "import", filepath.Join("..", "..", "testdata", "cli", "vendor-a.csv"), "--base", "a")
+	clean := filepath.Join(dir, "clean.db")
+	copyDB(t, db, clean)
+
+	list := filepath.Join(dir, "today.csv")
+	args := []string{"--now", "2026-11-02T09:00:00Z", "export", "-o", list, "--limit", "3"}
+	mustRun(t, db, args...)
+	want, wantList := stateOf(t, db), readFile(t, list)
+
+	// The killed run: the same export, its list moved back to a
+	// temporary file and recorded as waiting there.
+	killed := filepath.Join(dir, "killed.db")
+	copyDB(t, clean, killed)
+	mustRun(t, killed, args...)
+	temp := filepath.Join(dir, ".today.csv.4242.tmp")
+	if err := os.Rename(list, temp); err != nil {
+		t.Fatal(err)
+	}
+	setPending(t, killed, list, temp)
+	stale := filepath.Join(dir, ".today.csv.99.tmp") // killed before its commit
+	os.WriteFile(stale, []byte("agent,number\n"), 0o600)
+
+	r := mustRun(t, killed, args...)
+	if !strings.Contains(r.stderr, "finished an interrupted export: 3 numbers to "+list) {
+		t.Errorf("the run that completes the export says:\n%s", r.stderr)
+	}
+	if got := stateOf(t, killed); got != want {
+		t.Errorf("after the run that completes it, the database differs from an uninterrupted run's")
+	}
+	if got := readFile(t, list); got != wantList {
+		t.Errorf("after the run that completes it, the list is\n%s\nwant\n%s", got, wantList)
+	}
+	for _, f := range []string{temp, stale} {
+		if _, err := os.Stat(f); !os.IsNotExist(err) {
+			t.Errorf("%s is left: %v", filepath.Base(f), err)
+		}
+	}
+
+	// Killed again, and found only the next day: the list is out of date
+	// and its leases over; it is dropped and the day's export goes on.
+	copyDB(t, clean, killed)
+	os.Remove(list)
+	mustRun(t, killed, args...)
+	os.Rename(list, temp)
+	setPending(t, killed, list, temp)
+	r = mustRun(t, killed, "--now", "2026-11-03T09:00:00Z", "export", "-o", list, "--limit", "3")
+	if strings.Contains(r.stderr, "interrupted") {
+		t.Errorf("a stale list was put in place:\n%s", r.stderr)
+	}
+	if _, err := os.Stat(temp); !os.IsNotExist(err) {
+		t.Errorf("the stale list is left: %v", err)
+	}
+	// Nothing was called: the day's list is the same three numbers, leased anew.
+	if !strings.Contains(r.stderr, "3 numbers exported") || readFile(t, list) != wantList {
+		t.Errorf("the next day's export says:\n%s", r.stderr)
+	}
+}
+
+// setPending records the last export's list as waiting in temp.
+func setPending(t *testing.T, db, path, temp string) {
+	t.Helper()
+	ctx := context.Background()
+	st, err := store.OpenExisting(ctx, db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	tx, err := st.Begin(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tx.Rollback()
+	pending, err := tx.PendingExports(ctx)
+	if err != nil || len(pending) != 0 {
+		t.Fatalf("pending exports after a whole run: %v, %v", pending, err)
+	}
+	if err := tx.SetPending(ctx, 1, path, temp); err != nil {
+		t.Fatal(err)
+	}
+	if err := tx.Commit(); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func readFile(t *testing.T, path string) string {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(data)
 }

@@ -76,6 +76,7 @@ func Create(path string, out io.Writer) (*Table, error) {
 		os.Remove(f.Name())
 		return nil, err
 	}
+	lock(f) // where there is no flock, nobody else touches it either
 	t := &Table{format: format, file: f, path: path, out: out, buf: bufio.NewWriterSize(f, 1<<16)}
 	if format == CSV {
 		t.csv = csv.NewWriter(t.buf)
@@ -194,6 +195,7 @@ func (t *Table) Finish() error {
 }
 
 // Close finishes the file and puts it in place (or copies it to out).
+// The rename is synced before Close returns.
 func (t *Table) Close() error {
 	err := t.Finish()
 	if err == nil && t.path == "-" {
@@ -201,14 +203,19 @@ func (t *Table) Close() error {
 			_, err = io.Copy(t.out, t.file)
 		}
 	}
-	if cerr := t.file.Close(); err == nil {
+	if err == nil && t.path != "-" {
+		// Renamed while still open and locked: no other command takes the
+		// file for a dead one's meanwhile.
+		err = place(t.file.Name(), t.path)
+	}
+	// Once placed, the file is synced and named: closing it cannot undo that.
+	if cerr := t.file.Close(); err == nil && t.path == "-" {
 		err = cerr
 	}
-	if err == nil && t.path != "-" {
-		err = os.Rename(t.file.Name(), t.path)
-	}
 	t.closed = true
-	os.Remove(t.file.Name())
+	if err != nil || t.path == "-" {
+		os.Remove(t.file.Name())
+	}
 	if err != nil {
 		return fmt.Errorf("write %s: %w", t.path, err)
 	}
