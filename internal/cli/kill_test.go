@@ -61,7 +61,8 @@ func copyDB(t *testing.T, from, to string) {
 var pendingList = regexp.MustCompile(`\|[^|\n]*\.tmp\n`)
 
 // TestKilledCommands kills commands that write (import, calls import,
-// release, export, forget) with SIGKILL at random points, many times: each time
+// release, export, forget) with SIGKILL, or stops them with Ctrl-C (exit
+// 130), at random points, many times: each time
 // the database passes its checks and holds none or all of the command's
 // work, and running the command again ends where an uninterrupted run
 // ends.
@@ -144,24 +145,36 @@ func TestKilledCommands(t *testing.T) {
 		}
 		took := time.Since(t0)
 		killed, none := 0, 0
-		const seeds = 6
+		const seeds, interrupts = 9, 3
 		for seed := range uint64(seeds) {
 			os.Remove(work + "-wal")
 			os.Remove(work + "-shm")
 			os.Remove(listPath)
 			copyDB(t, before, work)
 			rng := rand.New(rand.NewPCG(seed, uint64(i)))
-			cmd := exec.Command(bin, append([]string{"--db", work, "-q"}, step.args...)...)
+			cmd := exec.Command(bin, append([]string{"--db", work}, step.args...)...)
+			var stderr bytes.Buffer
+			cmd.Stderr = &stderr
 			if err := cmd.Start(); err != nil {
 				t.Fatal(err)
 			}
 			// Stratified over the run and a little past it, so that some
-			// kills land near the commit and the renames after it.
-			at := (float64(seed) + rng.Float64()) / float64(seeds) * 1.1
+			// kills land near the commit and the renames after it. The
+			// last seeds press Ctrl-C instead.
+			sig, n, k := syscall.SIGKILL, seeds-interrupts, seed
+			if seed >= seeds-interrupts {
+				sig, n, k = syscall.SIGINT, interrupts, seed-(seeds-interrupts)
+			}
+			at := (float64(k) + rng.Float64()) / float64(n) * 1.1
 			time.Sleep(time.Duration(at * float64(took)))
-			cmd.Process.Signal(syscall.SIGKILL)
+			cmd.Process.Signal(sig)
 			if err := cmd.Wait(); err != nil {
 				killed++
+				// (-1: the signal came before the handler was set up, in
+				// the first milliseconds, and killed the process.)
+				if code := cmd.ProcessState.ExitCode(); sig == syscall.SIGINT && code != ExitInterrupted && code != -1 {
+					t.Fatalf("%s interrupted (seed %d): exit %d, want %d\n%s", step.name, seed, code, ExitInterrupted, stderr.String())
+				}
 			}
 			// An export killed after its commit still has its list to put
 			// in place: otherwise it holds all of its work.
