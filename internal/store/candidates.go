@@ -57,11 +57,8 @@ const touched = `(n.last_call_at != '' OR n.temperature != 'cold' OR n.callback_
 
 // TouchedCandidates calls fn for every number of base b anything happened
 // to (see numbers_touched), through that index.
-func (t *Tx) TouchedCandidates(ctx context.Context, b BaseInfo, now time.Time, fn func(*Candidate) error) error {
-	cs, err := t.newCandidateScan(ctx, b, now, 0)
-	if err != nil {
-		return err
-	}
+func (t *Tx) TouchedCandidates(ctx context.Context, f *Facts, b BaseInfo, fn func(*Candidate) error) error {
+	cs := &candidateScan{start: formatTime(b.CycleStartedAt), Facts: f}
 	// CROSS JOIN keeps SQLite on the index first, then the base's key.
 	q := candidateColumns + ` FROM numbers n INDEXED BY numbers_touched
 		CROSS JOIN base_numbers bn ON bn.base_id = ?1 AND bn.num = n.num WHERE ` + touched
@@ -81,13 +78,10 @@ func (t *Tx) TouchedCandidates(ctx context.Context, b BaseInfo, now time.Time, f
 // statement (see untouchedFacts). want, when not 0, is how many fn may
 // take at most: the first chunk is a little more than that, so a list
 // takes one statement; later chunks (or all, without want) grow from 1024.
-func (t *Tx) UntouchedCandidates(ctx context.Context, b BaseInfo, now time.Time, want int, fn func(*Candidate) (more bool, err error)) error {
-	cs, err := t.newCandidateScan(ctx, b, now, 0)
-	if err != nil {
-		return err
-	}
+func (t *Tx) UntouchedCandidates(ctx context.Context, f *Facts, b BaseInfo, want int, fn func(*Candidate) (more bool, err error)) error {
+	cs := &candidateScan{start: formatTime(b.CycleStartedAt), Facts: f}
 	var ids []int64
-	err = query(ctx, t.tx, `SELECT rb.id FROM row_blocks rb JOIN imports i ON i.id = rb.import_id
+	err := query(ctx, t.tx, `SELECT rb.id FROM row_blocks rb JOIN imports i ON i.id = rb.import_id
 		WHERE i.base_id = ? ORDER BY rb.id`, []any{b.ID}, func(r *sql.Rows) error {
 		var id int64
 		err := r.Scan(&id)
@@ -189,29 +183,48 @@ const candidateColumns = `SELECT n.num, n.type, n.country, n.place_id, n.status,
 // places, live consents and leases read into maps first: few numbers have
 // consents or leases, and joining them per number costs SQLite more.
 type candidateScan struct {
-	start    string
+	start string // the base's cycle start
+	*Facts
+}
+
+// Facts are what candidates take from the small tables, as of an
+// instant: places, the consents in force and the live leases. A list
+// reads them once for all its bases.
+type Facts struct {
 	places   map[int64]placeKey
 	consents map[uint64]map[string]Consent
 	leases   map[uint64]liveLease
 	kinds    map[[2]string][2]string
 	kindsOf  map[string]map[string][2]string // type -> country -> both, shared
 	zones    map[string][]string             // zones -> split, shared
+	special  []uint64                        // see specialKeys; nil until read
+}
+
+// Facts reads the places, consents in force and leases live at now.
+func (t *Tx) Facts(ctx context.Context, now time.Time) (*Facts, error) { return t.facts(ctx, now, 0) }
+
+// facts reads Facts, only of key when not 0.
+func (t *Tx) facts(ctx context.Context, now time.Time, key uint64) (*Facts, error) {
+	f := &Facts{kinds: map[[2]string][2]string{}, kindsOf: map[string]map[string][2]string{}, zones: map[string][]string{}}
+	var err error
+	if f.places, err = t.placeNames(ctx); err != nil {
+		return nil, err
+	}
+	if f.consents, err = t.consentsInForce(ctx, now, key); err != nil {
+		return nil, err
+	}
+	if f.leases, err = t.liveLeases(ctx, now, key); err != nil {
+		return nil, err
+	}
+	return f, nil
 }
 
 func (t *Tx) newCandidateScan(ctx context.Context, b BaseInfo, now time.Time, key uint64) (*candidateScan, error) {
-	cs := &candidateScan{start: formatTime(b.CycleStartedAt), kinds: map[[2]string][2]string{},
-		kindsOf: map[string]map[string][2]string{}, zones: map[string][]string{}}
-	var err error
-	if cs.places, err = t.placeNames(ctx); err != nil {
+	f, err := t.facts(ctx, now, key)
+	if err != nil {
 		return nil, err
 	}
-	if cs.consents, err = t.consentsInForce(ctx, now, key); err != nil {
-		return nil, err
-	}
-	if cs.leases, err = t.liveLeases(ctx, now, key); err != nil {
-		return nil, err
-	}
-	return cs, nil
+	return &candidateScan{start: formatTime(b.CycleStartedAt), Facts: f}, nil
 }
 
 func (cs *candidateScan) scan(r *sql.Rows) (*Candidate, error) {
@@ -319,6 +332,10 @@ type liveLease struct {
 // liveLeases reads the leases live at now (or key's only).
 func (t *Tx) liveLeases(ctx context.Context, now time.Time, key uint64) (map[uint64]liveLease, error) {
 	m := map[uint64]liveLease{}
+	var (
+		last     string
+		lastTime time.Time
+	)
 	q := `SELECT l.num, l.until, b.name FROM leases l JOIN bases b ON b.id = l.base_id WHERE l.until > ?1`
 	args := []any{formatTime(now)}
 	if key != 0 {
@@ -332,7 +349,11 @@ func (t *Tx) liveLeases(ctx context.Context, now time.Time, key uint64) (map[uin
 			l     liveLease
 		)
 		err := r.Scan(&num, &until, &l.base)
-		l.until = parseTime(until)
+		// A list leases its numbers until one time: parse it once.
+		if until != last {
+			last, lastTime = until, parseTime(until)
+		}
+		l.until = lastTime
 		m[uint64(num)] = l
 		return err
 	})

@@ -98,11 +98,21 @@ func (t *Tx) untouchedFacts(ctx context.Context, cs *candidateScan, keys []uint6
 	// CROSS JOIN keeps SQLite walking the keys in their (sorted) order.
 	q := `SELECT n.num, n.type, n.country, n.place_id, n.status, n.dead_reason, n.opted_out_at, n.detached_at
 		FROM json_each(?1) j CROSS JOIN numbers n ON n.num = j.value WHERE NOT ` + touched
+	return cs.untouched(ctx, t.tx, q, []any{keysJSON(keys)}, false, fn)
+}
+
+// untouched runs q, which selects the columns of untouchedFacts and, with
+// firstRow, the number's first row in the base, and calls fn for each.
+func (cs *candidateScan) untouched(ctx context.Context, db querier, q string, args []any, firstRow bool, fn func(*Candidate) error) error {
 	var typ, country, status, reason, oo, de sql.RawBytes
 	var place int64
-	return query(ctx, t.tx, q, []any{keysJSON(keys)}, func(r *sql.Rows) error {
+	return query(ctx, db, q, args, func(r *sql.Rows) error {
 		c := &Candidate{}
-		if err := r.Scan(&c.Key, &typ, &country, &place, &status, &reason, &oo, &de); err != nil {
+		dst := []any{&c.Key, &typ, &country, &place, &status, &reason, &oo, &de}
+		if firstRow {
+			dst = append(dst, &c.FirstRow)
+		}
+		if err := r.Scan(dst...); err != nil {
 			return err
 		}
 		c.Type, c.Country = cs.kind(typ, country)
@@ -121,12 +131,12 @@ func (t *Tx) untouchedFacts(ctx context.Context, cs *candidateScan, keys []uint6
 }
 
 // kind returns the shared strings of a type and country read raw.
-func (cs *candidateScan) kind(typ, country []byte) (string, string) {
+func (f *Facts) kind(typ, country []byte) (string, string) {
 	// m[string(b)] converts without a copy; a composite key would copy.
-	byCountry := cs.kindsOf[string(typ)]
+	byCountry := f.kindsOf[string(typ)]
 	if byCountry == nil {
 		byCountry = map[string][2]string{}
-		cs.kindsOf[string(typ)] = byCountry
+		f.kindsOf[string(typ)] = byCountry
 	}
 	k, ok := byCountry[string(country)]
 	if !ok {
@@ -137,14 +147,14 @@ func (cs *candidateScan) kind(typ, country []byte) (string, string) {
 }
 
 // zoneList splits zones once per distinct value.
-func (cs *candidateScan) zoneList(zones string) []string {
+func (f *Facts) zoneList(zones string) []string {
 	if zones == "" {
 		return nil
 	}
-	z, ok := cs.zones[zones]
+	z, ok := f.zones[zones]
 	if !ok {
 		z = strings.Split(zones, ",")
-		cs.zones[zones] = z
+		f.zones[zones] = z
 	}
 	return z
 }
