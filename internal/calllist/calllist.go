@@ -76,6 +76,10 @@ func Build(ctx context.Context, tx *store.Tx, f Filter, r policy.Request) ([]Ent
 		limit = f.PerAgent * len(f.Agents)
 	}
 	top := newTop(limit)
+	facts, err := tx.Facts(ctx, r.Now)
+	if err != nil {
+		return nil, err
+	}
 	for i, b := range chosen {
 		pb := PolicyBase(b)
 		score := func(c *store.Candidate) (*scored, bool) {
@@ -90,7 +94,7 @@ func Build(ctx context.Context, tx *store.Tx, f Filter, r policy.Request) ([]Ent
 		// untouched rest in import order, which is also their order on the
 		// list (same class, no attempts, never called): once one cannot
 		// enter a full list, none after it can.
-		err := tx.TouchedCandidates(ctx, b, r.Now, func(c *store.Candidate) error {
+		err := tx.TouchedCandidates(ctx, facts, b, func(c *store.Candidate) error {
 			if s, ok := score(c); ok {
 				top.offer(s)
 			}
@@ -104,7 +108,7 @@ func Build(ctx context.Context, tx *store.Tx, f Filter, r policy.Request) ([]Ent
 		if b.State != "active" || (len(f.Temperature) > 0 && !slices.Contains(f.Temperature, policy.Effective("cold", b.Temperature))) {
 			continue
 		}
-		err = tx.UntouchedCandidates(ctx, b, r.Now, func(c *store.Candidate) (bool, error) {
+		err = tx.UntouchedCandidates(ctx, facts, b, limit, func(c *store.Candidate) (bool, error) {
 			s, ok := score(c)
 			if !ok {
 				return true, nil
@@ -280,12 +284,17 @@ func PolicyNumber(c *store.Candidate) policy.Number {
 	n := policy.Number{Key: c.Key, Status: c.State.Status, DeadReason: c.State.DeadReason, Temperature: c.State.Temperature,
 		CallbackAt: c.State.CallbackAt, OptedOutAt: c.State.OptedOutAt, LastCallAt: c.LastCallAt, LastOutcome: c.LastOutcome,
 		LastCallBase: c.LastCallBase, Attempts: c.Attempts, LeaseUntil: c.LeaseUntil, LeaseBase: c.LeaseBase,
-		Consent: map[string]policy.Consent{}}
-	if c.Zones != "" {
+		Zones: c.ZoneList}
+	if n.Zones == nil && c.Zones != "" {
 		n.Zones = strings.Split(c.Zones, ",")
 	}
-	for scope, e := range c.Consent {
-		n.Consent[scope] = policy.Consent{Granted: e.Granted, At: e.At}
+	// Few numbers have consent records: no map for the others (a nil map
+	// reads as empty), as a list scores millions.
+	if len(c.Consent) > 0 {
+		n.Consent = make(map[string]policy.Consent, len(c.Consent))
+		for scope, e := range c.Consent {
+			n.Consent[scope] = policy.Consent{Granted: e.Granted, At: e.At}
+		}
 	}
 	return n
 }

@@ -3,6 +3,7 @@ package calllist
 import (
 	"context"
 	"fmt"
+	"maps"
 	"math/rand/v2"
 	"path/filepath"
 	"slices"
@@ -153,6 +154,7 @@ func checkSeed(t *testing.T, seed uint64) {
 					t.Fatalf("the limited list differs from the whole one at %d", i)
 				}
 			}
+			checkCount(ctx, t, tx, whole, r)
 			leases := make([]store.Lease, len(list))
 			for i, e := range list {
 				leases[i] = store.Lease{Key: e.Candidate.Key, Base: e.Base.ID}
@@ -160,6 +162,46 @@ func checkSeed(t *testing.T, seed uint64) {
 			_, err = tx.RecordExport(ctx, now, now.Add(time.Duration(1+rng.IntN(30))*time.Hour), "l.csv", "t", "{}", leases)
 			return err
 		})
+	}
+}
+
+// checkCount holds Count to the lists Build makes: as many callable
+// numbers, by the same bases and classes, and from each base alone as
+// many as a list of that base holds.
+func checkCount(ctx context.Context, t *testing.T, tx *store.Tx, whole []Entry, r policy.Request) {
+	t.Helper()
+	bases, err := tx.BasesWithSizes(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := Count(ctx, tx, bases, r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := Counts{ByBase: map[int64]int{}, Best: map[int64]int{}, ByTemperature: map[string]int{}}
+	for _, e := range whole {
+		want.Callable++
+		want.Best[e.Base.ID]++
+		want.ByTemperature[className(e.Class, e.Temp)]++
+	}
+	for _, b := range bases {
+		list, err := Build(ctx, tx, Filter{Bases: []string{b.Name}}, r)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(list) > 0 {
+			want.ByBase[b.ID] = len(list)
+		}
+	}
+	clean := func(m map[int64]int) {
+		maps.DeleteFunc(m, func(_ int64, n int) bool { return n == 0 })
+	}
+	clean(got.ByBase)
+	clean(got.Best)
+	maps.DeleteFunc(got.ByTemperature, func(_ string, n int) bool { return n == 0 })
+	if got.Callable != want.Callable || !maps.Equal(got.ByBase, want.ByBase) || !maps.Equal(got.Best, want.Best) ||
+		!maps.Equal(got.ByTemperature, want.ByTemperature) {
+		t.Fatalf("at %s: Count says %+v, the lists %+v", r.Now, got, want)
 	}
 }
 

@@ -3,11 +3,13 @@ package cli
 import (
 	"context"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/callbase/callbase/internal/callbase"
+	"github.com/callbase/callbase/internal/calllist"
 	"github.com/callbase/callbase/internal/locate"
 	"github.com/callbase/callbase/internal/settings"
 	"github.com/callbase/callbase/internal/store"
@@ -20,7 +22,7 @@ func newBaseCmd(g *globals) *cobra.Command {
 	}
 	list := &cobra.Command{
 		Use:   "list",
-		Short: "Every base with its state, cycle, size and when its rest ends",
+		Short: "Every base with its state, cycle, size, callable numbers now and when its rest ends",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return runBaseList(cmd.Context(), g, "")
@@ -28,7 +30,7 @@ func newBaseCmd(g *globals) *cobra.Command {
 	}
 	show := &cobra.Command{
 		Use:   "show NAME",
-		Short: "One base with its state, cycle, size and rest",
+		Short: "One base with its state, cycle, size, callable numbers now and rest",
 		Args:  usageArgs(1, "a base NAME"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return runBaseList(cmd.Context(), g, args[0])
@@ -57,6 +59,7 @@ type baseJSON struct {
 	CycleStartedAt string `json:"cycle_started_at"`
 	RestUntil      string `json:"rest_until,omitempty"`
 	Numbers        int    `json:"numbers"`
+	Callable       *int   `json:"callable,omitempty"` // base list and show: callable from it at --now
 }
 
 func toBaseJSON(b store.BaseInfo) baseJSON {
@@ -70,15 +73,34 @@ func runBaseList(ctx context.Context, g *globals, name string) error {
 		return err
 	}
 	defer st.Close()
-	all, err := st.Bases(ctx)
+	tx, err := st.Read(ctx)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	all, err := tx.BasesWithSizes(ctx)
+	if err != nil {
+		return err
+	}
+	all = slices.DeleteFunc(all, func(b store.BaseInfo) bool { return name != "" && b.Name != name })
+	// Callable as export would judge it at --now, by the rules of stats.
+	r, _, err := (&exportOptions{tz: "Europe/Moscow", unknownZone: "exclude"}).request(g.now)
+	if err != nil {
+		return err
+	}
+	if err := calllist.Rules(ctx, tx, &r); err != nil {
+		return err
+	}
+	counts, err := calllist.Count(ctx, tx, all, r)
 	if err != nil {
 		return err
 	}
 	out := []baseJSON{}
 	for _, b := range all {
-		if name == "" || b.Name == name {
-			out = append(out, toBaseJSON(b))
-		}
+		j := toBaseJSON(b)
+		n := counts.ByBase[b.ID]
+		j.Callable = &n
+		out = append(out, j)
 	}
 	if name != "" && len(out) == 0 {
 		return callbase.Usagef("no base %q\nTry: callbase base list", name)
@@ -94,7 +116,8 @@ func runBaseList(ctx context.Context, g *globals, name string) error {
 		if b.State == "resting" {
 			state += " until " + b.RestUntil
 		}
-		fmt.Fprintf(g.stdout, "%-20s %-32s cycle %d since %s, %d numbers, %s\n", b.Name, state, b.Cycle, b.CycleStartedAt, b.Numbers, b.Temperature)
+		fmt.Fprintf(g.stdout, "%-20s %-32s cycle %d since %s, %d numbers, %d callable, %s\n", b.Name, state, b.Cycle, b.CycleStartedAt,
+			b.Numbers, *b.Callable, b.Temperature)
 	}
 	return nil
 }

@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"maps"
+	"slices"
 	"text/tabwriter"
 
 	"github.com/spf13/cobra"
@@ -82,27 +84,23 @@ func (o *statsOptions) calling(ctx context.Context, st *store.Store) (calling, e
 	if err := calllist.Rules(ctx, tx, &r); err != nil {
 		return c, err
 	}
-	var f calllist.Filter
-	if o.base != "" {
-		f.Bases = []string{o.base}
-	}
-	list, err := calllist.Build(ctx, tx, f, r)
+	bases, err := tx.BasesWithSizes(ctx)
 	if err != nil {
 		return c, err
 	}
-	for _, e := range list {
-		c.Callable++
-		c.ByBase[e.Base.Name]++
-		t := e.Temp
-		if e.Class == 0 {
-			t = "callback"
+	bases = slices.DeleteFunc(bases, func(b store.BaseInfo) bool { return o.base != "" && b.Name != o.base })
+	// Counted, not listed: a list of millions would read every number.
+	n, err := calllist.Count(ctx, tx, bases, r)
+	if err != nil {
+		return c, err
+	}
+	c.Callable, c.ByTemperature = n.Callable, n.ByTemperature
+	for _, b := range bases {
+		if n.Best[b.ID] > 0 {
+			c.ByBase[b.Name] = n.Best[b.ID]
 		}
-		c.ByTemperature[t]++
 	}
-	bases, err := tx.Bases(ctx)
-	if err != nil {
-		return c, err
-	}
+	maps.DeleteFunc(c.ByTemperature, func(_ string, v int) bool { return v == 0 })
 	var resting []int64
 	for _, b := range bases {
 		if b.State == "resting" && (o.base == "" || b.Name == o.base) {

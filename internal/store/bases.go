@@ -26,6 +26,9 @@ type BaseInfo struct {
 // that run often (release, why, export) do not need them.
 func (t *Tx) Bases(ctx context.Context) ([]BaseInfo, error) { return bases(ctx, t.tx, false) }
 
+// BasesWithSizes lists the bases by name with their sizes.
+func (t *Tx) BasesWithSizes(ctx context.Context) ([]BaseInfo, error) { return bases(ctx, t.tx, true) }
+
 // Bases lists the bases by name with their sizes, from one snapshot.
 func (s *Store) Bases(ctx context.Context) ([]BaseInfo, error) {
 	tx, err := s.db.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})

@@ -1,13 +1,13 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
-	"strings"
 	"time"
 )
 
@@ -16,6 +16,7 @@ type Candidate struct {
 	Key                     uint64
 	Type, Country           string
 	Operator, Region, Zones string
+	ZoneList                []string // Zones split, shared by the candidates of a scan: do not change
 	State                   State
 	LastCallAt              time.Time
 	LastOutcome             string
@@ -56,11 +57,8 @@ const touched = `(n.last_call_at != '' OR n.temperature != 'cold' OR n.callback_
 
 // TouchedCandidates calls fn for every number of base b anything happened
 // to (see numbers_touched), through that index.
-func (t *Tx) TouchedCandidates(ctx context.Context, b BaseInfo, now time.Time, fn func(*Candidate) error) error {
-	cs, err := t.newCandidateScan(ctx, b, now, 0)
-	if err != nil {
-		return err
-	}
+func (t *Tx) TouchedCandidates(ctx context.Context, f *Facts, b BaseInfo, fn func(*Candidate) error) error {
+	cs := &candidateScan{start: formatTime(b.CycleStartedAt), Facts: f}
 	// CROSS JOIN keeps SQLite on the index first, then the base's key.
 	q := candidateColumns + ` FROM numbers n INDEXED BY numbers_touched
 		CROSS JOIN base_numbers bn ON bn.base_id = ?1 AND bn.num = n.num WHERE ` + touched
@@ -75,15 +73,15 @@ func (t *Tx) TouchedCandidates(ctx context.Context, b BaseInfo, now time.Time, f
 
 // UntouchedCandidates calls fn for the numbers of base b nothing happened
 // to, in import order (the order of their first rows), until fn says
-// stop. They are read from the base's row blocks and looked up a batch at
-// a time.
-func (t *Tx) UntouchedCandidates(ctx context.Context, b BaseInfo, now time.Time, fn func(*Candidate) (more bool, err error)) error {
-	cs, err := t.newCandidateScan(ctx, b, now, 0)
-	if err != nil {
-		return err
-	}
+// stop. They are read from the base's row blocks (their links only) and
+// looked up in chunks, each chunk sorted by key and read with one
+// statement (see untouchedFacts). want, when not 0, is how many fn may
+// take at most: the first chunk is a little more than that, so a list
+// takes one statement; later chunks (or all, without want) grow from 1024.
+func (t *Tx) UntouchedCandidates(ctx context.Context, f *Facts, b BaseInfo, want int, fn func(*Candidate) (more bool, err error)) error {
+	cs := &candidateScan{start: formatTime(b.CycleStartedAt), Facts: f}
 	var ids []int64
-	err = query(ctx, t.tx, `SELECT rb.id FROM row_blocks rb JOIN imports i ON i.id = rb.import_id
+	err := query(ctx, t.tx, `SELECT rb.id FROM row_blocks rb JOIN imports i ON i.id = rb.import_id
 		WHERE i.base_id = ? ORDER BY rb.id`, []any{b.ID}, func(r *sql.Rows) error {
 		var id int64
 		err := r.Scan(&id)
@@ -93,46 +91,57 @@ func (t *Tx) UntouchedCandidates(ctx context.Context, b BaseInfo, now time.Time,
 	if err != nil {
 		return err
 	}
-	seen := map[uint64]bool{}
-	type first struct {
-		key uint64
-		row int64
+	seen := map[uint64]struct{}{}
+	var (
+		pending []blockLink // the first rows of numbers not yet looked up, in import order
+		links   []blockLink
+		byKey   []int // indexes of pending, in key order
+		keys    []uint64
+		found   []*Candidate // by index of pending
+		chunk   = 1024
+	)
+	if want > 0 {
+		// A few of the numbers walked are dead or opted out.
+		chunk = want + want/16 + 64
 	}
-	var batch []first
-	// lookup reads the batch's untouched numbers and hands them to fn in
-	// the batch's order.
+	// lookup reads the pending numbers and hands the untouched ones to fn
+	// in import order.
 	lookup := func() (bool, error) {
-		if len(batch) == 0 {
+		if len(pending) == 0 {
 			return true, nil
 		}
-		args := []any{b.ID, cs.start}
-		var in strings.Builder
-		for i, f := range batch {
-			if i > 0 {
-				in.WriteByte(',')
-			}
-			in.WriteByte('?')
-			args = append(args, int64(f.key))
+		byKey, keys = byKey[:0], keys[:0]
+		for i := range pending {
+			byKey = append(byKey, i)
 		}
-		found := map[uint64]*Candidate{}
-		q := candidateColumns + ` FROM base_numbers bn JOIN numbers n ON n.num = bn.num
-			WHERE bn.base_id = ?1 AND bn.num IN (` + in.String() + `) AND NOT ` + touched
-		err := query(ctx, t.tx, q, args, func(r *sql.Rows) error {
-			c, err := cs.scan(r)
-			found[c.Key] = c
-			return err
+		slices.SortFunc(byKey, func(i, j int) int { return cmp.Compare(pending[i].key, pending[j].key) })
+		for _, i := range byKey {
+			keys = append(keys, pending[i].key)
+		}
+		found = append(found[:0], make([]*Candidate, len(pending))...)
+		next := 0 // rows come in key order: match them to byKey walking both
+		err := t.untouchedFacts(ctx, cs, keys, func(c *Candidate) error {
+			for next < len(byKey) && pending[byKey[next]].key < c.Key {
+				next++
+			}
+			if next < len(byKey) && pending[byKey[next]].key == c.Key {
+				found[byKey[next]] = c
+			}
+			return nil
 		})
 		if err != nil {
 			return false, err
 		}
-		for _, f := range batch {
-			if c := found[f.key]; c != nil && c.FirstRow == f.row {
+		for i, f := range pending {
+			if c := found[i]; c != nil {
+				c.FirstRow = f.row
 				if more, err := fn(c); err != nil || !more {
 					return false, err
 				}
 			}
 		}
-		batch = batch[:0]
+		pending = pending[:0]
+		chunk = min(2*chunk, max(chunk, 1<<16))
 		return true, nil
 	}
 	for _, id := range ids {
@@ -140,30 +149,22 @@ func (t *Tx) UntouchedCandidates(ctx context.Context, b BaseInfo, now time.Time,
 		if err := t.tx.QueryRowContext(ctx, `SELECT data FROM row_blocks WHERE id = ?`, id).Scan(&data); err != nil {
 			return err
 		}
-		rows, err := decodeBlock(id, data)
-		if err != nil {
+		if links, err = blockLinks(links[:0], id, data); err != nil {
 			return err
 		}
-		for _, row := range rows {
-			// The numbers of one row go in key order, as the list orders them.
-			keys := make([]uint64, 0, len(row.Links))
-			for _, l := range row.Links {
-				if !seen[l.Key] {
-					seen[l.Key] = true
-					keys = append(keys, l.Key)
-				}
+		for _, l := range links {
+			if _, ok := seen[l.key]; ok {
+				continue
 			}
-			slices.Sort(keys)
-			for _, k := range keys {
-				if _, leased := cs.leases[k]; leased {
-					continue // on a live list: no list takes it
-				}
-				batch = append(batch, first{k, row.ID})
-				if len(batch) == 500 {
-					if more, err := lookup(); err != nil || !more {
-						return err
-					}
-				}
+			seen[l.key] = struct{}{}
+			if _, leased := cs.leases[l.key]; leased {
+				continue // on a live list: no list takes it
+			}
+			pending = append(pending, l)
+		}
+		if len(pending) >= chunk {
+			if more, err := lookup(); err != nil || !more {
+				return err
 			}
 		}
 	}
@@ -182,26 +183,48 @@ const candidateColumns = `SELECT n.num, n.type, n.country, n.place_id, n.status,
 // places, live consents and leases read into maps first: few numbers have
 // consents or leases, and joining them per number costs SQLite more.
 type candidateScan struct {
-	start    string
+	start string // the base's cycle start
+	*Facts
+}
+
+// Facts are what candidates take from the small tables, as of an
+// instant: places, the consents in force and the live leases. A list
+// reads them once for all its bases.
+type Facts struct {
 	places   map[int64]placeKey
 	consents map[uint64]map[string]Consent
 	leases   map[uint64]liveLease
 	kinds    map[[2]string][2]string
+	kindsOf  map[string]map[string][2]string // type -> country -> both, shared
+	zones    map[string][]string             // zones -> split, shared
+	special  []uint64                        // see specialKeys; nil until read
+}
+
+// Facts reads the places, consents in force and leases live at now.
+func (t *Tx) Facts(ctx context.Context, now time.Time) (*Facts, error) { return t.facts(ctx, now, 0) }
+
+// facts reads Facts, only of key when not 0.
+func (t *Tx) facts(ctx context.Context, now time.Time, key uint64) (*Facts, error) {
+	f := &Facts{kinds: map[[2]string][2]string{}, kindsOf: map[string]map[string][2]string{}, zones: map[string][]string{}}
+	var err error
+	if f.places, err = t.placeNames(ctx); err != nil {
+		return nil, err
+	}
+	if f.consents, err = t.consentsInForce(ctx, now, key); err != nil {
+		return nil, err
+	}
+	if f.leases, err = t.liveLeases(ctx, now, key); err != nil {
+		return nil, err
+	}
+	return f, nil
 }
 
 func (t *Tx) newCandidateScan(ctx context.Context, b BaseInfo, now time.Time, key uint64) (*candidateScan, error) {
-	cs := &candidateScan{start: formatTime(b.CycleStartedAt), kinds: map[[2]string][2]string{}}
-	var err error
-	if cs.places, err = t.placeNames(ctx); err != nil {
+	f, err := t.facts(ctx, now, key)
+	if err != nil {
 		return nil, err
 	}
-	if cs.consents, err = t.consentsInForce(ctx, now, key); err != nil {
-		return nil, err
-	}
-	if cs.leases, err = t.liveLeases(ctx, now, key); err != nil {
-		return nil, err
-	}
-	return cs, nil
+	return &candidateScan{start: formatTime(b.CycleStartedAt), Facts: f}, nil
 }
 
 func (cs *candidateScan) scan(r *sql.Rows) (*Candidate, error) {
@@ -223,7 +246,7 @@ func (cs *candidateScan) scan(r *sql.Rows) (*Candidate, error) {
 	}
 	c.Type, c.Country = k[0], k[1]
 	p := cs.places[place]
-	c.Operator, c.Region, c.Zones = p.operator, p.region, p.zones
+	c.Operator, c.Region, c.Zones, c.ZoneList = p.operator, p.region, p.zones, cs.zoneList(p.zones)
 	c.State = State{Status: intern(status), DeadReason: reason, Temperature: intern(temp),
 		CallbackAt: parseTime(cb), OptedOutAt: parseTime(oo), DetachedAt: parseTime(de)}
 	c.LastCallAt, c.LastOutcome = parseTime(last), intern(out)
@@ -309,6 +332,10 @@ type liveLease struct {
 // liveLeases reads the leases live at now (or key's only).
 func (t *Tx) liveLeases(ctx context.Context, now time.Time, key uint64) (map[uint64]liveLease, error) {
 	m := map[uint64]liveLease{}
+	var (
+		last     string
+		lastTime time.Time
+	)
 	q := `SELECT l.num, l.until, b.name FROM leases l JOIN bases b ON b.id = l.base_id WHERE l.until > ?1`
 	args := []any{formatTime(now)}
 	if key != 0 {
@@ -322,7 +349,11 @@ func (t *Tx) liveLeases(ctx context.Context, now time.Time, key uint64) (map[uin
 			l     liveLease
 		)
 		err := r.Scan(&num, &until, &l.base)
-		l.until = parseTime(until)
+		// A list leases its numbers until one time: parse it once.
+		if until != last {
+			last, lastTime = until, parseTime(until)
+		}
+		l.until = lastTime
 		m[uint64(num)] = l
 		return err
 	})
@@ -357,6 +388,11 @@ func (t *Tx) RecordExport(ctx context.Context, at, until time.Time, file, actor,
 		suffix: fmt.Sprintf(`) WHERE true ON CONFLICT (num) DO UPDATE SET export_id = excluded.export_id, base_id = excluded.base_id,
 			agent = excluded.agent, until = excluded.until WHERE leases.until <= '%s'`, formatTime(at))}
 	defer b.close()
+	// In key order: each insert (and its check of the number it refers
+	// to) then lands next to the one before, on pages already read; in
+	// list order they are random seeks, a second for 100,000 numbers.
+	leases = slices.Clone(leases)
+	slices.SortFunc(leases, func(a, b Lease) int { return cmp.Compare(a.Key, b.Key) })
 	for _, l := range leases {
 		if err := b.add(ctx, t.tx, int64(l.Key), l.Base, l.Agent); err != nil {
 			return 0, err
