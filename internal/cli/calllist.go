@@ -226,14 +226,27 @@ func runExport(ctx context.Context, g *globals, o *exportOptions) error {
 		if o.dryRun {
 			return errDryRun
 		}
-		if err := writeList(ctx, g, tx, table, list, o.excelCSV); err != nil {
+		ids := make([]int64, len(list))
+		for i, e := range list {
+			ids[i] = e.Candidate.FirstRow
+		}
+		rows, headers, err := tx.RowsByID(ctx, ids)
+		if err != nil {
 			return err
 		}
+		// The file is written on one core while the leases are written on
+		// the other: neither waits for the other's work.
+		written := make(chan error, 1)
+		go func() { written <- writeList(g, table, list, rows, headers, o.excelCSV) }()
 		leases := make([]store.Lease, len(list))
 		for i, e := range list {
 			leases[i] = store.Lease{Key: e.Candidate.Key, Base: e.Base.ID, Agent: e.Agent}
 		}
-		if exportID, err = tx.RecordExport(ctx, g.now, until, filepath.Base(o.out), g.actor(), filters, leases); err != nil {
+		exportID, err = tx.RecordExport(ctx, g.now, until, filepath.Base(o.out), g.actor(), filters, leases)
+		if werr := <-written; err == nil {
+			err = werr
+		}
+		if err != nil {
 			return err
 		}
 		// Should the command die between this commit and the rename, the
@@ -359,15 +372,9 @@ var errDryRun = fmt.Errorf("dry run")
 var listHeader = []string{"agent", "number", "readable", "base", "temperature", "region", "time_zone",
 	"attempts", "last_outcome", "last_call_at", "callback_at"}
 
-func writeList(ctx context.Context, g *globals, tx *store.Tx, table *export.Table, list []calllist.Entry, excelCSV bool) error {
-	ids := make([]int64, len(list))
-	for i, e := range list {
-		ids[i] = e.Candidate.FirstRow
-	}
-	rows, headers, err := tx.RowsByID(ctx, ids)
-	if err != nil {
-		return err
-	}
+// writeList writes the list to its table, each number with the fields of
+// its first row (rows and headers, by row id).
+func writeList(g *globals, table *export.Table, list []calllist.Entry, rows map[int64]store.Row, headers map[int64][]string, excelCSV bool) error {
 	// The original columns: every name of the rows' headers, in the order
 	// first met.
 	var extra []string
