@@ -97,6 +97,9 @@ func TestBadInput(t *testing.T) {
 		{name: "xlsx with a broken sheet", file: generated("broken-sheet.xlsx", func(t *testing.T) []byte {
 			return rezip(t, workbook(t), "xl/worksheets/sheet1.xml", func(b []byte) []byte { return b[:len(b)*2/3] })
 		}), want: []string{"broken-sheet.xlsx:Клиенты", "damaged or truncated"}},
+		// 3.5 MB that unpack to 2.4 GB of <row/> (made once, committed).
+		{name: "xlsx zip bomb", file: committed("bomb.xlsx"),
+			want: []string{"bomb.xlsx", "it unpacks to more than 2048 MB"}},
 		{name: "encrypted xlsx", file: committed("../ingest/password_secret.xlsx"),
 			want: []string{"password-protected", "remove the password"}},
 		{name: "50 MB cell", file: generated("big-cell.csv", func(*testing.T) []byte {
