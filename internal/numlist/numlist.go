@@ -185,35 +185,32 @@ func key(s string) string {
 // dateShape is a date, with a time or not: 31.02.2026, 2026-11-27 14:05.
 var dateShape = regexp.MustCompile(`^\d{1,4}[./-]\d{1,2}[./-]\d{2,4}([ T]\d{1,2}:\d{2}(:\d{2})?)?$`)
 
-// shown quotes a rejected cell for a warning when it reads as a label
-// ("Переговоры", "strange") or a date ("31.02.2026 09:20"): a few words,
-// no capital after the first word, no run of 7 digits, no e-mail. Anything
-// else may be a person's name, number or notes, and is only counted;
-// --rejects files, which are data, carry it whole.
+// shown quotes a rejected cell for a warning only when it holds no
+// letter and no run of 7 digits: a date ("31.02.2026 09:20"), a duration
+// ("1:75"), a stub of a number ("12-34"). A cell with letters may be a
+// person's name, whatever column it sits in and however much it looks like
+// a label ("Захарова" in the outcome column), so it is only counted and
+// measured; --rejects files, which are data, carry it whole.
 func shown(text string) string {
 	t := strings.TrimSpace(text)
 	switch {
 	case t == "":
 		return "(empty)"
-	case dateShape.MatchString(t) || looksLikeLabel(t):
+	case dateShape.MatchString(t) || noNameNorNumber(t):
 		return strconv.Quote(t)
 	}
 	return fmt.Sprintf("(%d characters, not shown; see --rejects)", utf8.RuneCountInString(t))
 }
 
-func looksLikeLabel(t string) bool {
-	words := strings.Fields(t)
-	if len(words) > 3 || utf8.RuneCountInString(t) > 32 || strings.Contains(t, "@") {
+func noNameNorNumber(t string) bool {
+	if utf8.RuneCountInString(t) > 32 {
 		return false
-	}
-	for _, w := range words[1:] {
-		if r, _ := utf8.DecodeRuneInString(w); unicode.IsUpper(r) {
-			return false
-		}
 	}
 	digits := 0 // in a run, separators of phone numbers included
 	for _, r := range t {
 		switch {
+		case unicode.IsLetter(r):
+			return false
 		case r >= '0' && r <= '9':
 			if digits++; digits >= 7 {
 				return false

@@ -89,10 +89,16 @@ func FuzzEach(f *testing.F) {
 
 func TestShown(t *testing.T) {
 	for text, want := range map[string]string{
-		"Переговоры":        `"Переговоры"`,
-		"Встреча назначена": `"Встреча назначена"`,
-		"31.02.2026 09:20":  `"31.02.2026 09:20"`,
-		"":                  "(empty)",
+		"31.02.2026 09:20": `"31.02.2026 09:20"`,
+		"1:75":             `"1:75"`,
+		"12-34":            `"12-34"`,
+		"":                 "(empty)",
+		// A label and a surname look alike: neither is shown.
+		"Переговоры":        "(10 characters, not shown; see --rejects)",
+		"Захарова":          "(8 characters, not shown; see --rejects)",
+		"встреча назначена": "(17 characters, not shown; see --rejects)",
+		"123 45":            `"123 45"`,
+		"916 123 45 67":     "(13 characters, not shown; see --rejects)",
 		"Перезвонить Анне Петровне": "(25 characters, not shown; see --rejects)",
 		"+7 916 123-45-67": "(16 characters, not shown; see --rejects)",
 		"89161234567":      "(11 characters, not shown; see --rejects)",
