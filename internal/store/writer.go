@@ -49,7 +49,23 @@ func (w *writer) block(id int64, tbl int, data []byte) error {
 
 // numbers writes numbers sorted by key, with their links to the base:
 // first the numbers, as base_numbers refers to them.
-func (w *writer) numbers(p []pendingNumber, kinds []kind) error {
+//
+// The CHECK constraints of numbers are not evaluated meanwhile: the only
+// checked columns these INSERTs set are status, a constant 'active' or
+// 'dead', and temperature, its default 'cold', so they cannot fail. SQLite
+// evaluates temperature's IN list by building a temporary index for every
+// row, which made writing a number twice as slow (6.2 s for 1M, 3.4 s
+// without). The pragma belongs to the connection, which is the
+// transaction's: it is switched back on before anything else runs there.
+func (w *writer) numbers(p []pendingNumber, kinds []kind) (err error) {
+	if err := w.checks(false); err != nil {
+		return err
+	}
+	defer func() {
+		if e := w.checks(true); err == nil {
+			err = e
+		}
+	}()
 	for _, n := range p {
 		b := w.active
 		if n.dead {
@@ -71,6 +87,21 @@ func (w *writer) numbers(p []pendingNumber, kinds []kind) error {
 		}
 	}
 	return w.base.exec(w.ctx, w.tx)
+}
+
+// checks switches the evaluation of CHECK constraints on the transaction's
+// connection. Switching them on again must happen even when the import's
+// context was cancelled, or the connection would go back to the pool
+// without them.
+func (w *writer) checks(on bool) error {
+	q := `PRAGMA ignore_check_constraints = 1`
+	if on {
+		q = `PRAGMA ignore_check_constraints = 0`
+	}
+	if _, err := w.tx.ExecContext(context.WithoutCancel(w.ctx), q); err != nil {
+		return fmt.Errorf("store numbers: %w", err)
+	}
+	return nil
 }
 
 // finish closes the statements and returns how many numbers were new to
