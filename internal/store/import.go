@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"slices"
 	"strings"
 	"time"
@@ -105,7 +106,8 @@ type Import struct {
 	kinds    map[kind]uint16 // the types and countries of pending, numbered
 	kindList []kind
 	pending  []pendingNumber
-	written  int // numbers written from pending
+	runs     runs // pending numbers spilled, sorted, when there were too many
+	written  int  // numbers written from pending
 
 	w *writer
 }
@@ -114,10 +116,11 @@ type Import struct {
 type kind struct{ typ, country string }
 
 // pendingNumber is a number first met in the file, waiting for Finish.
+// 24 bytes: a million of them take 24 MB.
 type pendingNumber struct {
 	key   uint64
 	row   int64
-	place int64
+	place uint32 // the places table's id
 	kind  uint16
 	dead  bool
 }
@@ -243,25 +246,42 @@ func (im *Import) AddNumber(ctx context.Context, rowID int64, col int, n Number,
 		im.kinds[k] = ki
 		im.kindList = append(im.kindList, k)
 	}
-	im.pending = append(im.pending, pendingNumber{key: n.Key, row: rowID, place: place, kind: ki, dead: n.Unallocated})
+	if place > math.MaxUint32 {
+		return fmt.Errorf("record place: id %d out of range", place)
+	}
+	im.pending = append(im.pending, pendingNumber{key: n.Key, row: rowID, place: uint32(place), kind: ki, dead: n.Unallocated})
 	if len(im.pending) == pendingMax {
-		return im.writePending()
+		// Too many to keep: spilled as a sorted run, merged in Finish.
+		im.sortPending()
+		if err := im.runs.spill(im.pending); err != nil {
+			return err
+		}
+		im.written += len(im.pending)
+		im.pending = im.pending[:0]
 	}
 	return nil
 }
 
-// pendingMax bounds the numbers waiting for Finish (32 bytes each), so
-// memory does not grow with the file: a larger file is written in several
-// sorted passes.
+// pendingMax bounds the numbers waiting for Finish in memory, so memory
+// does not grow with the file: a larger file spills sorted runs of them to
+// a temporary file (see runs).
 var pendingMax = 1 << 20
 
-// writePending writes the pending numbers sorted by key.
-func (im *Import) writePending() error {
+func (im *Import) sortPending() {
 	slices.SortFunc(im.pending, func(a, b pendingNumber) int { return cmp.Compare(a.key, b.key) })
-	err := im.w.numbers(im.pending, im.kindList)
+}
+
+// writePending writes the pending numbers, merged with those spilled, in
+// one pass sorted by key.
+func (im *Import) writePending() error {
+	im.sortPending()
 	im.written += len(im.pending)
-	im.pending = im.pending[:0]
-	return err
+	return im.w.numbers(im.kindList, func(write func([]pendingNumber) error) error {
+		if im.runs.f == nil {
+			return write(im.pending)
+		}
+		return im.runs.merge(im.pending, write)
+	})
 }
 
 // placeKey is a Place without its verdict on the number.
@@ -313,6 +333,7 @@ func (im *Import) Finish(ctx context.Context, c ImportCounts) (ImportCounts, err
 // Close releases the import's statements. Safe after Finish.
 func (im *Import) Close() {
 	im.w.finish()
+	im.runs.close()
 }
 
 // flushAt is how many pending rows a batch holds before it is written.
