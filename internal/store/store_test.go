@@ -310,3 +310,15 @@ func TestImportLeavesChecksOn(t *testing.T) {
 		t.Errorf("setting a temperature outside the CHECK after an import: %v, want a CHECK failure", err)
 	}
 }
+
+// A file whose rows hold no number at all still imports.
+func TestImportWithoutNumbers(t *testing.T) {
+	st, _ := openTemp(t)
+	c := importOne(t, st, "a", "h1")
+	if c.New != 0 || c.Known != 0 {
+		t.Errorf("new %d, known %d; want 0, 0", c.New, c.Known)
+	}
+	if err := st.Check(context.Background()); err != nil {
+		t.Error(err)
+	}
+}

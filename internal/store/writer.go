@@ -53,7 +53,7 @@ func (w *writer) block(id int64, tbl int, data []byte) error {
 // without). The pragma belongs to the connection, which is the
 // transaction's: it is switched back on before anything else runs there.
 func (w *writer) numbers(kinds []kind, feed func(write func([]pendingNumber) error) error) (err error) {
-	if len(kinds) != w.kinds {
+	if w.active == nil || len(kinds) != w.kinds {
 		w.numbersStatements(kinds)
 	}
 	if err := w.checks(false); err != nil {
