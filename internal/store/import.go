@@ -63,6 +63,13 @@ func (s *Store) Begin(ctx context.Context) (*Tx, error) {
 	if err != nil {
 		return nil, err
 	}
+	// An import switches CHECK constraints off while it writes numbers
+	// (writer.go) and on again after; should a cancelled one have left its
+	// connection in the pool without them, this puts them back.
+	if _, err := tx.ExecContext(ctx, `PRAGMA ignore_check_constraints = 0`); err != nil {
+		tx.Rollback()
+		return nil, err
+	}
 	return &Tx{tx: tx, store: s, places: map[placeKey]int64{}}, nil
 }
 
