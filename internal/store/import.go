@@ -101,7 +101,9 @@ func (t *Tx) Rollback() error {
 // into blocks and written as each block fills. The numbers first met in
 // the file wait for Finish, which writes them sorted by key: that walks
 // the B-trees once in order instead of at random, and measured a third
-// faster than writing sorted chunks of 64k as they come.
+// faster than writing sorted chunks of 64k as they come (1M numbers: eight
+// sorted chunks cost 30% more CPU, unsorted three times as much, whatever
+// the page cache). Beyond pendingMax they wait in sorted runs on disk.
 type Import struct {
 	t      *Tx
 	id     int64
