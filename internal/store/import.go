@@ -116,9 +116,8 @@ type Import struct {
 	kinds    map[kind]uint16 // the types and countries of pending, numbered
 	kindList []kind
 	pending  []pendingNumber
-	sortBuf  []pendingNumber // scratch space of sortByKey
-	runs     runs            // pending numbers spilled, sorted, when there were too many
-	written  int             // numbers written from pending
+	runs     runs // pending numbers spilled, sorted, when there were too many
+	written  int  // numbers written from pending
 
 	w *writer
 }
@@ -279,7 +278,10 @@ func (im *Import) AddNumber(ctx context.Context, rowID int64, col int, n Number,
 var pendingMax = 1 << 20
 
 func (im *Import) sortPending() {
-	im.sortBuf = sortByKey(im.pending, im.sortBuf)
+	// The scratch space is not kept between runs: kept, it counted as
+	// live memory, which the garbage collector lets grow twice as large
+	// (5M rows: max RSS 411 MB kept, against 360 MB before the radix sort).
+	sortByKey(im.pending, nil)
 }
 
 // sortByKey sorts p by key and returns the scratch space it used, for the
