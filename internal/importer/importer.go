@@ -130,12 +130,12 @@ func file(ctx context.Context, tx *store.Tx, path string, opts Options) (Summary
 	if err != nil {
 		return sum, err
 	}
-	w := &writer{ctx: ctx, im: im, sum: &sum, opts: &opts, reader: r, seen: map[uint64]struct{}{}, suppress: suppress}
+	w := &writer{ctx: ctx, im: im, sum: &sum, opts: &opts, reader: r, suppress: suppress}
 	skipped := func(err error) { sum.SkippedSheets = append(sum.SkippedSheets, err.Error()) }
 	if err := scan.File(ctx, r, scan.Options{Region: opts.Region, Locator: opts.Locator, Skipped: skipped}, w); err != nil {
 		return sum, err
 	}
-	sum.Unique = len(w.seen)
+	sum.Unique = w.seen.len()
 	counts, err := im.Finish(ctx, store.ImportCounts{
 		Rows: sum.Rows, Numbers: sum.Numbers, Unique: sum.Unique,
 		FileDuplicates: sum.FileDuplicates, Suppressed: sum.Suppressed, Rejects: sum.Rejects,
@@ -153,7 +153,7 @@ type writer struct {
 	reader *ingest.Reader
 	table  *ingest.Table
 	tblIdx int
-	seen   map[uint64]struct{} // numbers met in this file
+	seen   keySet // numbers met in this file
 
 	suppress *store.Suppressor // numbers forgotten at their owners' request
 }
@@ -190,7 +190,7 @@ func (w *writer) Row(row *scan.Row) error {
 		key := n.Key()
 		place := store.Place{Operator: n.Place.Operator, Region: n.Place.Region,
 			Zones: n.Place.ZoneList(), Unallocated: n.Place.Unallocated}
-		_, dup := w.seen[key]
+		dup := w.seen.add(key)
 		if err := w.im.AddNumber(w.ctx, rowID, n.Col, store.Number{
 			Key: key, Ext: n.Ext, Type: n.Type.String(), Country: n.Country, Place: place,
 		}, !dup); err != nil {
@@ -200,7 +200,6 @@ func (w *writer) Row(row *scan.Row) error {
 			s.FileDuplicates++
 			continue
 		}
-		w.seen[key] = struct{}{}
 		if place.Unallocated {
 			s.Unallocated++
 		}

@@ -164,7 +164,8 @@ func TestCheckFindsBrokenReferences(t *testing.T) {
 }
 
 // TestPendingWrittenInPasses: a file with more new numbers than wait in
-// memory is written in several sorted passes, with the same result.
+// memory spills them in sorted runs, merged when written, with the same
+// result.
 func TestPendingWrittenInPasses(t *testing.T) {
 	defer func(n int) { pendingMax = n }(pendingMax)
 	pendingMax = 3

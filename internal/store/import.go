@@ -7,6 +7,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
+	"math/bits"
 	"slices"
 	"strings"
 	"time"
@@ -62,6 +64,13 @@ func (s *Store) Begin(ctx context.Context) (*Tx, error) {
 	if err != nil {
 		return nil, err
 	}
+	// An import switches CHECK constraints off while it writes numbers
+	// (writer.go) and on again after; should a cancelled one have left its
+	// connection in the pool without them, this puts them back.
+	if _, err := tx.ExecContext(ctx, `PRAGMA ignore_check_constraints = 0`); err != nil {
+		tx.Rollback()
+		return nil, err
+	}
 	return &Tx{tx: tx, store: s, places: map[placeKey]int64{}}, nil
 }
 
@@ -92,7 +101,9 @@ func (t *Tx) Rollback() error {
 // into blocks and written as each block fills. The numbers first met in
 // the file wait for Finish, which writes them sorted by key: that walks
 // the B-trees once in order instead of at random, and measured a third
-// faster than writing sorted chunks of 64k as they come.
+// faster than writing sorted chunks of 64k as they come (1M numbers: eight
+// sorted chunks cost 30% more CPU, unsorted three times as much, whatever
+// the page cache). Beyond pendingMax they wait in sorted runs on disk.
 type Import struct {
 	t      *Tx
 	id     int64
@@ -105,7 +116,8 @@ type Import struct {
 	kinds    map[kind]uint16 // the types and countries of pending, numbered
 	kindList []kind
 	pending  []pendingNumber
-	written  int // numbers written from pending
+	runs     runs // pending numbers spilled, sorted, when there were too many
+	written  int  // numbers written from pending
 
 	w *writer
 }
@@ -114,10 +126,11 @@ type Import struct {
 type kind struct{ typ, country string }
 
 // pendingNumber is a number first met in the file, waiting for Finish.
+// 24 bytes: a million of them take 24 MB.
 type pendingNumber struct {
 	key   uint64
 	row   int64
-	place int64
+	place uint32 // the places table's id
 	kind  uint16
 	dead  bool
 }
@@ -243,25 +256,86 @@ func (im *Import) AddNumber(ctx context.Context, rowID int64, col int, n Number,
 		im.kinds[k] = ki
 		im.kindList = append(im.kindList, k)
 	}
-	im.pending = append(im.pending, pendingNumber{key: n.Key, row: rowID, place: place, kind: ki, dead: n.Unallocated})
+	if place > math.MaxUint32 {
+		return fmt.Errorf("record place: id %d out of range", place)
+	}
+	im.pending = append(im.pending, pendingNumber{key: n.Key, row: rowID, place: uint32(place), kind: ki, dead: n.Unallocated})
 	if len(im.pending) == pendingMax {
-		return im.writePending()
+		// Too many to keep: spilled as a sorted run, merged in Finish.
+		im.sortPending()
+		if err := im.runs.spill(im.pending); err != nil {
+			return err
+		}
+		im.written += len(im.pending)
+		im.pending = im.pending[:0]
 	}
 	return nil
 }
 
-// pendingMax bounds the numbers waiting for Finish (32 bytes each), so
-// memory does not grow with the file: a larger file is written in several
-// sorted passes.
+// pendingMax bounds the numbers waiting for Finish in memory, so memory
+// does not grow with the file: a larger file spills sorted runs of them to
+// a temporary file (see runs).
 var pendingMax = 1 << 20
 
-// writePending writes the pending numbers sorted by key.
+func (im *Import) sortPending() {
+	// The scratch space is not kept between runs: kept, it counted as
+	// live memory, which the garbage collector lets grow twice as large
+	// (5M rows: max RSS 411 MB kept, against 360 MB before the radix sort).
+	sortByKey(im.pending, nil)
+}
+
+// sortByKey sorts p by key and returns the scratch space it used, for the
+// next call. It is a radix sort, 11 bits of the key a pass, and only as
+// many passes as the largest key has bits (five for E.164 keys): a million
+// numbers sorted in 0.1 s where slices.SortFunc took 0.7 s, on the
+// goroutine that reads the file.
+func sortByKey(p, scratch []pendingNumber) []pendingNumber {
+	if len(p) < 1024 {
+		slices.SortStableFunc(p, func(a, b pendingNumber) int { return cmp.Compare(a.key, b.key) })
+		return scratch
+	}
+	if cap(scratch) < len(p) {
+		scratch = make([]pendingNumber, len(p))
+	}
+	var all uint64
+	for _, n := range p {
+		all |= n.key
+	}
+	const digit = 11
+	src, dst := p, scratch[:len(p)]
+	for shift := 0; shift < bits.Len64(all); shift += digit {
+		var at [1 << digit]int
+		for _, n := range src {
+			at[n.key>>shift&(1<<digit-1)]++
+		}
+		sum := 0
+		for i, c := range at {
+			at[i], sum = sum, sum+c
+		}
+		for _, n := range src {
+			d := n.key >> shift & (1<<digit - 1)
+			dst[at[d]] = n
+			at[d]++
+		}
+		src, dst = dst, src
+	}
+	if &src[0] != &p[0] {
+		copy(p, src)
+	}
+	return scratch
+}
+
+// writePending writes the pending numbers, merged with those spilled, in
+// one pass sorted by key.
 func (im *Import) writePending() error {
-	slices.SortFunc(im.pending, func(a, b pendingNumber) int { return cmp.Compare(a.key, b.key) })
-	err := im.w.numbers(im.pending, im.kindList)
+	im.sortPending()
 	im.written += len(im.pending)
-	im.pending = im.pending[:0]
-	return err
+	return im.w.numbers(im.kindList, func(write func([]pendingNumber) error) error {
+		if im.runs.f == nil {
+			return write(im.pending)
+		}
+		return im.runs.merge(im.pending, write)
+	})
 }
 
 // placeKey is a Place without its verdict on the number.
@@ -313,6 +387,7 @@ func (im *Import) Finish(ctx context.Context, c ImportCounts) (ImportCounts, err
 // Close releases the import's statements. Safe after Finish.
 func (im *Import) Close() {
 	im.w.finish()
+	im.runs.close()
 }
 
 // flushAt is how many pending rows a batch holds before it is written.

@@ -279,3 +279,72 @@ func TestConcurrentOpenOfNewDatabase(t *testing.T) {
 		}
 	}
 }
+
+// An import writes numbers with CHECK constraints switched off (writer.go);
+// they must be on again for whatever the transaction does next.
+func TestImportLeavesChecksOn(t *testing.T) {
+	st, _ := openTemp(t)
+	ctx := context.Background()
+	tx, err := st.Begin(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tx.Rollback()
+	im, err := tx.StartImport(ctx, ImportInfo{Base: "b", File: "f.csv", SHA256: "x", Format: "csv", At: at})
+	if err != nil {
+		t.Fatal(err)
+	}
+	row, err := im.AddRow(ctx, 0, 2, []string{"x"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := im.AddNumber(ctx, row, 0, Number{Key: 79161234567, Type: "mobile", Country: "RU"}, true); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := im.Finish(ctx, ImportCounts{Rows: 1, Numbers: 1}); err != nil {
+		t.Fatal(err)
+	}
+	im.Close()
+	_, err = tx.tx.ExecContext(ctx, `UPDATE numbers SET temperature = 'lukewarm'`)
+	if err == nil || !strings.Contains(err.Error(), "CHECK") {
+		t.Errorf("setting a temperature outside the CHECK after an import: %v, want a CHECK failure", err)
+	}
+}
+
+// A file whose rows hold no number at all still imports.
+func TestImportWithoutNumbers(t *testing.T) {
+	st, _ := openTemp(t)
+	c := importOne(t, st, "a", "h1")
+	if c.New != 0 || c.Known != 0 {
+		t.Errorf("new %d, known %d; want 0, 0", c.New, c.Known)
+	}
+	if err := st.Check(context.Background()); err != nil {
+		t.Error(err)
+	}
+}
+
+// A connection left with CHECK constraints off (an import cancelled while
+// writing numbers) gets them back with the next write transaction.
+func TestBeginPutsChecksBack(t *testing.T) {
+	st, _ := openTemp(t)
+	ctx := context.Background()
+	importOne(t, st, "a", "h1", 79161234567)
+	st.db.SetMaxOpenConns(1) // the next transactions get the same connection
+	tx, err := st.Begin(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := tx.tx.ExecContext(ctx, `PRAGMA ignore_check_constraints = 1`); err != nil {
+		t.Fatal(err)
+	}
+	tx.Rollback()
+	tx, err = st.Begin(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tx.Rollback()
+	_, err = tx.tx.ExecContext(ctx, `UPDATE numbers SET temperature = 'lukewarm'`)
+	if err == nil || !strings.Contains(err.Error(), "CHECK") {
+		t.Errorf("setting a temperature outside the CHECK: %v, want a CHECK failure", err)
+	}
+}
