@@ -188,6 +188,14 @@ func (n *Normalizer) readableBlock(e164 string) (string, bool) {
 	if b == nil || !b.fast {
 		return "", false
 	}
+	if b.country != n.region {
+		if !b.intl.done {
+			b.intl = n.proof.intl(cc, block{string(nsn[:3]), len(nsn)})
+		}
+		if b.intl.ok {
+			return b.intl.format(e164[len(e164)-len(nsn):]), true
+		}
+	}
 	code := int32(cc)
 	national, _ := strconv.ParseUint(string(nsn), 10, 64)
 	num := &phonenumbers.PhoneNumber{CountryCode: &code, NationalNumber: &national}
