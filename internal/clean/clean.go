@@ -5,6 +5,7 @@ package clean
 
 import (
 	"context"
+	"runtime"
 
 	"github.com/callbase/callbase/internal/callbase"
 	"github.com/callbase/callbase/internal/export"
@@ -54,6 +55,15 @@ func Files(ctx context.Context, paths []string, out, rej *export.Table, opts Opt
 	sum := Summary{Files: paths, SkippedSheets: []string{}, ByType: map[string]int{}, ByCountry: map[string]int{},
 		ByRegion: map[string]int{}, ByZone: map[string]int{}, Rejects: map[string]int{}}
 	c := &cleaner{sum: &sum, opts: &opts}
+	// The normalizers that read the numbers format them afterwards: what
+	// they learned of blocks of foreign numbers serves both.
+	c.norms = make([]*phone.Normalizer, runtime.GOMAXPROCS(0))
+	for i := range c.norms {
+		var err error
+		if c.norms[i], err = phone.NewNormalizer(opts.Region); err != nil {
+			return sum, err
+		}
+	}
 	var err error
 	if c.uniques, err = newSpill(); err != nil {
 		return sum, err
@@ -91,10 +101,11 @@ func Files(ctx context.Context, paths []string, out, rej *export.Table, opts Opt
 type cleaner struct {
 	sum     *Summary
 	opts    *Options
-	seen    seen     // the index of each unique number
-	count   []uint32 // occurrences of each unique number, by index
-	places  places   // type, country and place of the unique numbers
-	uniques *spill   // the first row of each unique number, in order
+	norms   []*phone.Normalizer // one for each core
+	seen    seen                // the index of each unique number
+	count   []uint32            // occurrences of each unique number, by index
+	places  places              // type, country and place of the unique numbers
+	uniques *spill              // the first row of each unique number, in order
 	rejects *spill
 	columns columns
 	record  record
@@ -114,7 +125,7 @@ func (c *cleaner) file(ctx context.Context, idx int, path string) error {
 	defer r.Close()
 	c.fileIdx, c.reader = idx, r
 	skipped := func(err error) { c.sum.SkippedSheets = append(c.sum.SkippedSheets, err.Error()) }
-	return scan.File(ctx, r, scan.Options{Region: c.opts.Region, Locator: c.opts.Locator, Skipped: skipped}, c)
+	return scan.File(ctx, r, scan.Options{Region: c.opts.Region, Normalizers: c.norms, Locator: c.opts.Locator, Skipped: skipped}, c)
 }
 
 func (c *cleaner) Table(_ int, t *ingest.Table) error {

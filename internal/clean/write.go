@@ -3,7 +3,6 @@ package clean
 import (
 	"context"
 	"io"
-	"runtime"
 	"slices"
 	"strconv"
 	"sync"
@@ -63,13 +62,8 @@ func (c *cleaner) writeUniques(ctx context.Context, out *export.Table) error {
 		return err
 	}
 	// The writer is the slow end: a few formatters keep it busy.
-	workers := min(runtime.GOMAXPROCS(0), 4)
-	norms := make([]*phone.Normalizer, workers)
-	for i := range norms {
-		if norms[i], err = phone.NewNormalizer(c.opts.Region); err != nil {
-			return err
-		}
-	}
+	norms := c.norms[:min(len(c.norms), 4)]
+	workers := len(norms)
 
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
