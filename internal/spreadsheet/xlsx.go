@@ -321,9 +321,12 @@ func maybeLossy(s string) bool {
 	if len(s) < 7 {
 		return false
 	}
-	var groups []int
+	// Called for every cell on the goroutine an XLSX import waits for:
+	// the groups stay on the stack, and the string is not copied.
+	var buf [16]int
+	groups := buf[:0]
 	digits, run, exp := 0, 0, false
-	for _, r := range s + " " {
+	for _, r := range s {
 		switch {
 		case r >= '0' && r <= '9':
 			digits++
@@ -338,6 +341,9 @@ func maybeLossy(s string) bool {
 			groups = append(groups, run)
 		}
 		run = 0
+	}
+	if run > 0 {
+		groups = append(groups, run)
 	}
 	switch {
 	case digits < 5 || len(groups) < 2:
