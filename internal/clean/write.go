@@ -3,7 +3,6 @@ package clean
 import (
 	"context"
 	"io"
-	"runtime"
 	"slices"
 	"strconv"
 	"sync"
@@ -63,13 +62,8 @@ func (c *cleaner) writeUniques(ctx context.Context, out *export.Table) error {
 		return err
 	}
 	// The writer is the slow end: a few formatters keep it busy.
-	workers := min(runtime.GOMAXPROCS(0), 4)
-	norms := make([]*phone.Normalizer, workers)
-	for i := range norms {
-		if norms[i], err = phone.NewNormalizer(c.opts.Region); err != nil {
-			return err
-		}
-	}
+	norms := c.norms[:min(len(c.norms), 4)]
+	workers := len(norms)
 
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
@@ -89,6 +83,10 @@ func (c *cleaner) writeUniques(ctx context.Context, out *export.Table) error {
 		readErr = readBatches(ctx, sr, free, work, order)
 	})
 	f := formatter{known: c.opts.Known != nil, count: c.count, files: c.sum.Files}
+	f.places = make([][5]any, len(c.places.list))
+	for i, pl := range c.places.list {
+		f.places[i] = [5]any{pl.typ.String(), pl.country, pl.operator, pl.region, pl.zones}
+	}
 	f.blank = make([]any, len(c.columns.names))
 	for i := range f.blank {
 		f.blank[i] = ""
@@ -187,13 +185,15 @@ type formatter struct {
 	known bool // leave a cell for in_database
 	count []uint32
 	files []string
-	blank []any // the input fields, all empty
-	boxes [8]box
+	// type, country, operator, region and zones of each place, put in
+	// interfaces once: Table.Row takes its cells as interfaces.
+	places [][5]any
+	blank  []any // the input fields, all empty
+	boxes  [2]box
 }
 
 // box keeps the last string put in an interface, so the columns that
-// repeat (type, country, operator, ...) are not allocated again row after
-// row. Table.Row takes its cells as interfaces.
+// repeat (file, sheet) are not allocated again row after row.
 type box struct {
 	s string
 	v any
@@ -213,18 +213,20 @@ func (f *formatter) format(b *batch) error {
 	for i, end := range b.ends {
 		r := fields{s: raw[start:end]}
 		start = end
-		// e164, type, country, operator, region, zones, ext, file index,
-		// sheet, line, then pairs of output position and field
-		e164 := r.str()
-		typ, country, operator, region, zones, ext := r.str(), r.str(), r.str(), r.str(), r.str(), r.str()
+		// e164, place id, ext, file index, sheet, line, then pairs of
+		// output position and field
+		e164, pl, ext := r.str(), r.num(), r.str()
 		fileIdx, sheet, line := r.num(), r.str(), r.num()
-		if r.bad || fileIdx >= len(f.files) || len(e164) < 2 {
+		if r.bad || fileIdx >= len(f.files) || len(e164) < 2 || pl >= len(f.places) {
 			return errCorrupt
 		}
-		bx := &f.boxes
-		b.cells = append(b.cells, e164, f.norm.Readable(e164), bx[0].of(typ), bx[1].of(country), bx[2].of(operator),
-			bx[3].of(region), bx[4].of(zones), bx[5].of(ext), int(f.count[b.first+i]), bx[6].of(f.files[fileIdx]),
-			bx[7].of(sheet), line)
+		p := &f.places[pl]
+		var extCell any = ""
+		if ext != "" {
+			extCell = ext
+		}
+		b.cells = append(b.cells, e164, f.norm.Readable(e164), p[0], p[1], p[2], p[3], p[4], extCell,
+			int(f.count[b.first+i]), f.boxes[0].of(f.files[fileIdx]), f.boxes[1].of(sheet), line)
 		if f.known {
 			key, _ := strconv.ParseUint(e164[1:], 10, 64)
 			b.keys = append(b.keys, key)

@@ -243,6 +243,7 @@ type guard struct {
 	head       []byte // the first bytes of the current record
 	recent     []byte // the last bytes passed, which start at offset recentAt:
 	recentAt   int64  // the parser reads ahead of the record it returns
+	pending    []byte // what the parser read ahead of the last record marked, not counted yet
 	carry      []byte
 	err        error
 }
@@ -257,13 +258,23 @@ type guardError struct {
 func (e *guardError) Error() string { return fmt.Sprintf("line %d: %v", e.line, e.err) }
 
 // mark tells the guard a record was taken; the next one starts at line,
-// at byte offset. What the parser already read of it is counted again.
+// at byte offset. What the parser already read of it is counted again, at
+// the next Read: the parser reads some 4 KB ahead, dozens of records, and
+// counting (and keeping the head of) all of it at every record cost more
+// than reading the file.
 func (g *guard) mark(line int, offset int64) {
 	g.since, g.delims, g.quotes, g.sinceLine = 0, 0, 0, line
-	g.head = g.head[:0]
+	g.head, g.pending = g.head[:0], nil
 	if i := offset - g.recentAt; i >= 0 && i <= int64(len(g.recent)) {
-		ahead := g.recent[i:]
-		g.since = int64(len(ahead))
+		g.pending = g.recent[i:]
+		g.since = int64(len(g.pending))
+	}
+}
+
+// settle counts what mark left pending, before anything more is read.
+func (g *guard) settle() {
+	if ahead := g.pending; ahead != nil {
+		g.pending = nil
 		g.delims = bytes.Count(ahead, []byte{g.delim})
 		g.quotes = bytes.Count(ahead, []byte{'"'})
 		g.keepHead(ahead)
@@ -330,6 +341,7 @@ func (g *guard) Read(p []byte) (int, error) {
 	if g.err != nil {
 		return 0, g.err
 	}
+	g.settle() // before keep, which may move recent, where pending lies
 	n, err := g.r.Read(p)
 	b := p[:n]
 	if i := bytes.IndexByte(b, 0); i >= 0 {

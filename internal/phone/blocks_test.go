@@ -247,3 +247,62 @@ func TestBlocksBounded(t *testing.T) {
 		t.Errorf("%d blocks remembered, want at most %d", len(nz.blocks), maxBlocks)
 	}
 }
+
+// Most proven blocks of a generated base are formatted without
+// phonenumbers (format.go); TestBlocksAgreeOnGeneratedBase holds the
+// result to phonenumbers' for every number of them.
+func TestIntlFormatTaken(t *testing.T) {
+	nz := newRU(t)
+	for _, cell := range cellsOf(t) {
+		for _, r := range nz.Cell(cell) {
+			if r.Reason == OK && r.Country != "RU" {
+				nz.Readable(r.E164)
+			}
+		}
+	}
+	taken, declined := 0, []string{}
+	for key, b := range nz.blocks {
+		if !b.fast || !b.intl.done {
+			continue
+		}
+		if b.intl.ok {
+			taken++
+		} else {
+			declined = append(declined, fmt.Sprintf("+%d %03d.. (%d digits)", key>>15, key>>5&1023, key&31))
+		}
+	}
+	t.Logf("%d blocks formatted by template, declined: %v", taken, declined)
+	if taken < 4*len(declined) || taken == 0 {
+		t.Errorf("only %d blocks formatted by template, %d declined", taken, len(declined))
+	}
+}
+
+func TestFixedSpans(t *testing.T) {
+	tests := []struct {
+		expr  string
+		n     int
+		spans []int // nil: not fixed
+	}{
+		{`(\d{3})(\d{3})(\d{4})`, 10, []int{0, 10, 0, 3, 3, 6, 6, 10}},
+		{`([1-9]\d)(\d{3})(\d{2})(\d{2})`, 9, []int{0, 9, 0, 2, 2, 5, 5, 7, 7, 9}},
+		{`(\d)(\d{4})`, 5, []int{0, 5, 0, 1, 1, 5}},
+		{`(\d{3})(\d{3})(\d{4})`, 9, nil},                    // another length
+		{`(\d{2,3})(\d{4})`, 7, nil},                         // a width that varies, not at the end
+		{`(\d{2})(\d{3,13})`, 10, []int{0, 10, 0, 2, 2, 10}}, // at the end: the rest
+		{`(\d{2})(\d{3,13}?)`, 10, nil},                      // not greedy
+		{`(\d{2})(\d{3,4})`, 10, nil},                        // the rest is too long for it
+		{`(\d{2})(\d{3,13})\d`, 10, nil},                     // something follows it
+		{`(\d{3})(\d{3})(\d{3,4})`, 10, []int{0, 10, 0, 3, 3, 6, 6, 10}},
+		{`(9(?:1|2)\d)(\d{4})`, 7, []int{0, 7, 0, 3, 3, 7}},
+		{`((?:9|10)\d)(\d{4})`, 7, nil},        // alternatives of unequal width
+		{`(\d)+`, 3, nil},                      // a repeated group
+		{`(\d{3})(?:(\d{2})|(\d{3}))`, 5, nil}, // a group in an alternative
+		{`(\d{3}`, 3, nil},                     // does not compile
+	}
+	for _, tt := range tests {
+		got, ok := fixedSpans(tt.expr, tt.n)
+		if ok != (tt.spans != nil) || !slices.Equal(got, tt.spans) {
+			t.Errorf("fixedSpans(%q, %d) = %v, %v; want %v", tt.expr, tt.n, got, ok, tt.spans)
+		}
+	}
+}

@@ -98,7 +98,7 @@ func checkNumber(t *testing.T, cell string, n Number) {
 
 // FuzzFindsWhatParserFinds: in a cell of digits, spaces, brackets, dashes
 // and "+", whatever phonenumbers reads from the whole cell is found here
-// too. Letters, separators and dots are left out: there this package
+// too, and formatted as phonenumbers formats it. Letters, separators and dots are left out: there this package
 // reads differently on purpose (labels, several numbers, floats).
 func FuzzFindsWhatParserFinds(f *testing.F) {
 	for _, tc := range cellCases {
@@ -133,6 +133,13 @@ func FuzzFindsWhatParserFinds(f *testing.F) {
 			if r.E164 == want.E164 {
 				if r.Type != want.Type || r.Country != want.Country {
 					t.Fatalf("Cell(%q): phonenumbers reads %+v, we read %+v", cell, want, r.Number)
+				}
+				// Twice: the first meets a block, the second may take
+				// its template (format.go).
+				for range 2 {
+					if got, want := nz.Readable(r.E164), readable(r.E164, "RU"); got != want {
+						t.Fatalf("Readable(%s) = %q, phonenumbers formats %q", r.E164, got, want)
+					}
 				}
 				return
 			}

@@ -188,6 +188,14 @@ func (n *Normalizer) readableBlock(e164 string) (string, bool) {
 	if b == nil || !b.fast {
 		return "", false
 	}
+	if b.country != n.region {
+		if !b.intl.done {
+			b.intl = n.proof.intl(cc, block{string(nsn[:3]), len(nsn)})
+		}
+		if b.intl.ok {
+			return b.intl.format(e164[len(e164)-len(nsn):]), true
+		}
+	}
 	code := int32(cc)
 	national, _ := strconv.ParseUint(string(nsn), 10, 64)
 	num := &phonenumbers.PhoneNumber{CountryCode: &code, NationalNumber: &national}
@@ -210,7 +218,10 @@ func readableRU(e164 string) (string, bool) {
 			return "", false
 		}
 	}
-	return "8 (" + d[:3] + ") " + d[3:6] + "-" + d[6:8] + "-" + d[8:], true
+	// One allocation, without concatenating eight pieces: this runs for
+	// every unique number of a cleaned base.
+	b := [...]byte{'8', ' ', '(', d[0], d[1], d[2], ')', ' ', d[3], d[4], d[5], '-', d[6], d[7], '-', d[8], d[9]}
+	return string(b[:]), true
 }
 
 func readable(e164, region string) string {

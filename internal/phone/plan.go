@@ -36,6 +36,7 @@ type blockInfo struct {
 	prefixInfo
 	// russian: in Russia 8 7xx..., 7 7xx... and 7xx... read as +7 7xx....
 	russian bool
+	intl    intlFormat // worked out when first needed (format.go)
 }
 
 const (

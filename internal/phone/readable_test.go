@@ -2,6 +2,7 @@ package phone
 
 import (
 	"fmt"
+	"math/rand/v2"
 	"testing"
 
 	"github.com/nyaruka/phonenumbers"
@@ -37,5 +38,36 @@ func TestReadableRUMatchesPhonenumbers(t *testing.T) {
 		if s, ok := readableRU(e164); ok {
 			t.Errorf("readableRU(%s) = %q, want it declined", e164, s)
 		}
+	}
+}
+
+// Area builds Russian numbers without the parser; the parser must read
+// them alike, for every four-digit prefix Russia uses, and the area must
+// be the same.
+func TestAreaMatchesParser(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	built := 0
+	for p := range 10_000 {
+		e164 := fmt.Sprintf("+7%04d%06d", p, rng.IntN(1_000_000))
+		num := russianNumber(e164)
+		if num == nil {
+			continue
+		}
+		built++
+		parsed, err := phonenumbers.Parse(e164, "")
+		if err != nil {
+			t.Fatalf("%s: %v", e164, err)
+		}
+		if parsed.GetCountryCode() != num.GetCountryCode() || parsed.GetNationalNumber() != num.GetNationalNumber() ||
+			parsed.GetItalianLeadingZero() || parsed.GetExtension() != "" {
+			t.Fatalf("%s: parser reads %v, built %v", e164, parsed, num)
+		}
+		want, _ := phonenumbers.GetGeocodingForNumber(parsed, "ru")
+		if got := Area(e164); got != want {
+			t.Fatalf("Area(%s) = %q, parser's number gives %q", e164, got, want)
+		}
+	}
+	if built != 4000 {
+		t.Errorf("built %d numbers, want one for each of 4000 prefixes", built)
 	}
 }

@@ -35,9 +35,13 @@ type Found struct {
 
 // Options say how to scan.
 type Options struct {
-	Region  string          // default region of numbers without a country code
-	Workers int             // normalizing goroutines; all cores when 0
-	Locator *locate.Locator // places every number found; nil leaves Place empty
+	Region  string // default region of numbers without a country code
+	Workers int    // normalizing goroutines; all cores when 0
+	// Normalizers, when given, are used by the workers, one each, instead
+	// of new ones: what they learned of prefixes and blocks is kept for the
+	// caller's next use. Workers beyond them get new ones.
+	Normalizers []*phone.Normalizer
+	Locator     *locate.Locator // places every number found; nil leaves Place empty
 	// Skipped hears of each sheet of a workbook left out for having no
 	// phone column or no data; nil fails on it instead. A workbook with
 	// no usable sheet fails all the same.
@@ -97,20 +101,28 @@ func File(parent context.Context, r *ingest.Reader, opts Options, h Handler) err
 
 	var wg sync.WaitGroup
 	normErr := make(chan error, workers)
-	for range workers {
+	for w := range workers {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			norm, err := phone.NewNormalizer(opts.Region)
-			if err != nil {
-				normErr <- err
-				cancel()
-				return
+			var norm *phone.Normalizer
+			if w < len(opts.Normalizers) {
+				norm = opts.Normalizers[w]
+			} else {
+				var err error
+				if norm, err = phone.NewNormalizer(opts.Region); err != nil {
+					normErr <- err
+					cancel()
+					return
+				}
 			}
 			var buf []phone.Result
 			for b := range raw {
+				// The Numbers and Rejects of a batch's rows share two
+				// arrays instead of two small ones a row.
+				ar := arena{found: make([]Found, 0, len(b.rows)+len(b.rows)/4)}
 				for i := range b.rows {
-					buf = normalizeRow(norm, &b.rows[i], b.cols, buf[:0])
+					buf = normalizeRow(norm, &b.rows[i], b.cols, buf[:0], &ar)
 					if opts.Locator != nil {
 						for j := range b.rows[i].Numbers {
 							f := &b.rows[i].Numbers[j]
@@ -243,10 +255,21 @@ func unusableSheet(err error) bool {
 		(errors.Is(err, ingest.ErrNoPhoneColumn) || errors.Is(err, ingest.ErrNoData))
 }
 
-// normalizeRow fills row's Numbers and Rejects from its phone cells. An
-// empty cell is a reject only when the row has nothing else to show, so a
-// row with one filled phone column of two is not counted as a reject.
-func normalizeRow(norm *phone.Normalizer, row *Row, phoneCols []int, buf []phone.Result) []phone.Result {
+// arena holds the Numbers and Rejects of the rows of one batch. A row's
+// slices are capped at their length, so appending to one row's slice never
+// writes over the next row's; when an array is full, a new one is begun
+// and the rows before keep the old.
+type arena struct {
+	found   []Found
+	rejects []Reject
+}
+
+// normalizeRow fills row's Numbers and Rejects from its phone cells, in
+// ar. An empty cell is a reject only when the row has nothing else to
+// show, so a row with one filled phone column of two is not counted as a
+// reject.
+func normalizeRow(norm *phone.Normalizer, row *Row, phoneCols []int, buf []phone.Result, ar *arena) []phone.Result {
+	foundAt, rejectsAt := len(ar.found), len(ar.rejects)
 	firstEmpty := -1
 	for _, col := range phoneCols {
 		if col >= len(row.Cells) {
@@ -256,21 +279,27 @@ func normalizeRow(norm *phone.Normalizer, row *Row, phoneCols []int, buf []phone
 		for _, res := range buf {
 			switch res.Reason {
 			case phone.OK:
-				row.Numbers = append(row.Numbers, Found{Number: res.Number, Col: col, Text: res.Text})
+				ar.found = append(ar.found, Found{Number: res.Number, Col: col, Text: res.Text})
 			case phone.Empty:
 				if firstEmpty < 0 {
 					firstEmpty = col
 				}
 			default:
-				row.Rejects = append(row.Rejects, Reject{Col: col, Text: res.Text, Reason: res.Reason})
+				ar.rejects = append(ar.rejects, Reject{Col: col, Text: res.Text, Reason: res.Reason})
 			}
 		}
 	}
-	if len(row.Numbers) == 0 && len(row.Rejects) == 0 {
+	if len(ar.found) == foundAt && len(ar.rejects) == rejectsAt {
 		if firstEmpty < 0 && len(phoneCols) > 0 {
 			firstEmpty = phoneCols[0] // the row is shorter than its phone columns
 		}
-		row.Rejects = append(row.Rejects, Reject{Col: firstEmpty, Reason: phone.Empty})
+		ar.rejects = append(ar.rejects, Reject{Col: firstEmpty, Reason: phone.Empty})
+	}
+	if n := len(ar.found); n > foundAt {
+		row.Numbers = ar.found[foundAt:n:n]
+	}
+	if n := len(ar.rejects); n > rejectsAt {
+		row.Rejects = ar.rejects[rejectsAt:n:n]
 	}
 	return buf
 }

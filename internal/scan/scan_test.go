@@ -108,6 +108,8 @@ type handlerFunc func(*Row) error
 func (f handlerFunc) Table(int, *ingest.Table) error { return nil }
 func (f handlerFunc) Row(r *Row) error               { return f(r) }
 
+var scan0 = Found{Col: -1}
+
 func TestNormalizeRowRejects(t *testing.T) {
 	norm, err := phone.NewNormalizer("RU")
 	if err != nil {
@@ -124,9 +126,18 @@ func TestNormalizeRowRejects(t *testing.T) {
 		{[]string{"x", "нет", "89161234567"}, 1, []phone.Reason{phone.NoDigits}},
 		{[]string{"x"}, 0, []phone.Reason{phone.Empty}}, // shorter than its phone columns
 	}
-	for _, tt := range tests {
-		row := &Row{Cells: tt.cells}
-		normalizeRow(norm, row, []int{1, 2}, nil)
+	// All rows share one arena, as the rows of a batch do; a row's slices
+	// must not reach into the next row's, even when appended to.
+	var ar arena
+	rows := make([]Row, len(tests))
+	for i, tt := range tests {
+		rows[i].Cells = tt.cells
+		normalizeRow(norm, &rows[i], []int{1, 2}, nil, &ar)
+		_ = append(rows[i].Numbers, scan0)
+		_ = append(rows[i].Rejects, Reject{Reason: phone.TooLong})
+	}
+	for i, tt := range tests {
+		row := &rows[i]
 		var reasons []phone.Reason
 		for _, r := range row.Rejects {
 			reasons = append(reasons, r.Reason)

@@ -111,6 +111,7 @@ func (b *xlsxBook) rows(sheet string) (*Rows, error) {
 	dim, _ := b.f.GetSheetDimension(sheet)
 	lastRow := dimensionLastRow(dim)
 	var raw *rawReader
+	var scan scanState
 	row, rawRow := 0, 0
 	next := func() ([]string, bool, error) {
 		if !formatted.Next() {
@@ -129,6 +130,9 @@ func (b *xlsxBook) rows(sheet string) (*Rows, error) {
 		}
 		if !slices.ContainsFunc(f, maybeLossy) {
 			return f, true, nil
+		}
+		if cells, ok := b.scanned(&scan, sheet, row, f); ok {
+			return mergeCells(f, cells), true, nil
 		}
 		if raw == nil {
 			if raw, err = b.startRaw(sheet); err != nil {
@@ -156,9 +160,95 @@ func (b *xlsxBook) rows(sheet string) (*Rows, error) {
 		if raw != nil {
 			err = errors.Join(err, raw.close())
 		}
+		if scan.s != nil {
+			scan.s.close()
+		}
 		return err
 	}
 	return &Rows{next: next, close: closeAll}, nil
+}
+
+// scanState is the sheet scan of one sheet's rows (rawscan.go), opened
+// when first needed; off once it has failed to open.
+type scanState struct {
+	s   *sheetScan
+	off bool
+}
+
+// scanned returns the raw values of row, whose formatted values are f, as
+// excelize's raw reading would give them, from the sheet scan; false when
+// the scan cannot tell them.
+func (b *xlsxBook) scanned(sc *scanState, sheet string, row int, f []string) ([]string, bool) {
+	if sc.s == nil && !sc.off {
+		var err error
+		if sc.s, err = openSheetScan(b.f.Path, sheet); err != nil {
+			sc.off = true
+		}
+	}
+	if sc.s == nil {
+		return nil, false
+	}
+	r := sc.s.rowAt(row)
+	if r == nil {
+		return nil, false
+	}
+	var cells []string
+	for _, c := range r.cells {
+		var val string
+		switch c.t {
+		case "s", "inlineStr", "str":
+			// Text, shown as stored unless its style's number format
+			// changes it; raw or formatted, excelize gives the same.
+			if c.t != "str" && !b.textAsStored(c.s) {
+				return nil, false
+			}
+			if c.col <= len(f) {
+				val = f[c.col-1]
+			}
+		case "b", "d":
+			return nil, false
+		default:
+			// A number (or an error value): raw, excelize gives the <v>
+			// text as it stands, whatever the style.
+			if !c.vExact {
+				return nil, false
+			}
+			val = c.v
+		}
+		if val != "" || c.formula { // as excelize keeps cells
+			for len(cells) < c.col-1 {
+				cells = append(cells, "")
+			}
+			cells = append(cells, val)
+		}
+	}
+	return cells, true
+}
+
+// textAsStored reports whether excelize shows a text cell of style s as
+// it stores it: no style, or a style of the General or Text ("@") number
+// format and no custom format under that number. The styles were read
+// when the formatted reading met its first styled cell.
+func (b *xlsxBook) textAsStored(s int) bool {
+	if s == 0 {
+		return true
+	}
+	ss := b.f.Styles
+	if ss == nil || ss.CellXfs == nil || s >= len(ss.CellXfs.Xf) {
+		return false
+	}
+	id := 0
+	if p := ss.CellXfs.Xf[s].NumFmtID; p != nil {
+		id = *p
+	}
+	if ss.NumFmts != nil {
+		for _, nf := range ss.NumFmts.NumFmt {
+			if nf.NumFmtID == id {
+				return false
+			}
+		}
+	}
+	return id == 0 || id == 49
 }
 
 // rawReader reads a sheet's raw values in a goroutine, row after row.
@@ -231,9 +321,12 @@ func maybeLossy(s string) bool {
 	if len(s) < 7 {
 		return false
 	}
-	var groups []int
+	// Called for every cell on the goroutine an XLSX import waits for:
+	// the groups stay on the stack, and the string is not copied.
+	var buf [16]int
+	groups := buf[:0]
 	digits, run, exp := 0, 0, false
-	for _, r := range s + " " {
+	for _, r := range s {
 		switch {
 		case r >= '0' && r <= '9':
 			digits++
@@ -248,6 +341,9 @@ func maybeLossy(s string) bool {
 			groups = append(groups, run)
 		}
 		run = 0
+	}
+	if run > 0 {
+		groups = append(groups, run)
 	}
 	switch {
 	case digits < 5 || len(groups) < 2:
