@@ -194,8 +194,7 @@ func runExport(ctx context.Context, g *globals, o *exportOptions) error {
 				return err
 			}
 		}
-		done, err := finishInterrupted(ctx, g, o.out, path, filters)
-		if err != nil || done {
+		if err := undoInterrupted(ctx, g, o.out); err != nil {
 			return err
 		}
 		if table, err = export.Create(o.out, g.stdout); err != nil {
@@ -250,7 +249,7 @@ func runExport(ctx context.Context, g *globals, o *exportOptions) error {
 			return err
 		}
 		// Should the command die between this commit and the rename, the
-		// next export finds the list and puts it in place.
+		// next export finds the list waiting and undoes the export.
 		if path != "" {
 			if err := tx.SetPending(ctx, exportID, path, table.Temp()); err != nil {
 				return err
@@ -263,15 +262,13 @@ func runExport(ctx context.Context, g *globals, o *exportOptions) error {
 	}
 	if table != nil {
 		if err := table.Close(); err != nil {
-			// The list never reached its place: its numbers go back.
-			derr := g.inTx(ctx, func(tx *store.Tx, _ *locate.Locator) error {
-				if err := tx.DropLeases(ctx, exportID); err != nil {
-					return err
-				}
-				return tx.ClearPending(ctx, exportID)
-			})
-			if derr != nil {
-				return fmt.Errorf("%w; and releasing its numbers failed too, they stay leased until %s: %v", err, sum.Until, derr)
+			if table.Out() {
+				// Some of it reached stdout: its numbers stay held.
+				return fmt.Errorf("%w; the list went out incomplete, its numbers stay leased until %s", err, sum.Until)
+			}
+			// The list never reached its place: as if it had not run.
+			if uerr := g.inTx(ctx, func(tx *store.Tx, _ *locate.Locator) error { return tx.UndoExport(ctx, exportID) }); uerr != nil {
+				return fmt.Errorf("%w; and releasing its numbers failed too, they stay leased until %s: %v", err, sum.Until, uerr)
 			}
 			return err
 		}
@@ -314,54 +311,47 @@ func (o *exportOptions) requestJSON() string {
 	return string(b)
 }
 
-// finishInterrupted completes the exports that killed commands left
-// committed with their list still in a temporary file: a list whose leases
-// still hold is put in place; one whose leases are over is dropped, its
-// numbers being free again. It also removes the temporary files of exports
-// killed before their commit. It reports whether one of the lists put in
-// place answers this very request (same file, same filters), which running
-// the command again thereby completes.
-func finishInterrupted(ctx context.Context, g *globals, out, path, filters string) (done bool, err error) {
+// undoInterrupted undoes the exports of commands killed between the commit
+// that leased their numbers and the rename that would have put their list
+// in place: the list, waiting in its temporary file, is deleted and the
+// export erased with its leases, as if it had not run, so that running the
+// command again makes the list afresh from what the database holds now
+// (numbers forgotten or opted out meanwhile left out). A list whose file is
+// gone was renamed: it went out, and its leases stay. It also removes the
+// temporary files of exports to out killed before their commit.
+func undoInterrupted(ctx context.Context, g *globals, out string) error {
 	keep := map[string]bool{}
-	err = g.inTx(ctx, func(tx *store.Tx, _ *locate.Locator) error {
+	err := g.inTx(ctx, func(tx *store.Tx, _ *locate.Locator) error {
 		pending, err := tx.PendingExports(ctx)
 		if err != nil {
 			return err
 		}
 		for _, p := range pending {
-			var placed bool
-			if p.Until.After(g.now) {
-				// Gone means renamed: the command died before recording it.
-				_, err = export.Adopt(p.Temp, p.Path)
-				placed = err == nil
-			} else {
-				err = export.Drop(p.Temp)
-			}
+			dropped, err := export.Drop(p.Temp)
 			switch {
 			case errors.Is(err, export.ErrHeld):
-				// Its command is still running and will see to it.
-				keep[p.Temp] = true
-				continue
+				keep[p.Temp] = true // its command is running and will see to it
 			case err != nil:
-				// Tried again by the next export, dropped once its leases end.
-				g.warnf("the list of an interrupted export could not be put in place: %v\n", err)
-				keep[p.Temp] = true
-				continue
+				keep[p.Temp] = true // its leases hold it until they end
+				g.warnf("the list of an interrupted export could not be removed: %v\n", err)
+			case dropped:
+				err = tx.UndoExport(ctx, p.ID)
+			default:
+				err = tx.ClearPending(ctx, p.ID)
 			}
-			if err := tx.ClearPending(ctx, p.ID); err != nil {
+			if err != nil && !keep[p.Temp] {
 				return err
-			}
-			if placed {
-				g.summaryf("finished an interrupted export: %d numbers to %s (exported at %s)\n", p.Numbers, p.Path, optTime(p.At))
-				done = done || (p.Path == path && p.Filters == filters)
 			}
 		}
 		return nil
 	})
 	if err != nil {
-		return false, err
+		return err
 	}
-	return done, export.RemoveStale(out, func(temp string) bool { return keep[temp] })
+	if out != "" {
+		export.RemoveStale(out, func(temp string) bool { return keep[temp] })
+	}
+	return nil
 }
 
 // errDryRun rolls a dry run's transaction back.

@@ -28,6 +28,10 @@ as suppressed, and the number is never callable.`,
 }
 
 func runForget(ctx context.Context, g *globals, args []string) error {
+	// A list an interrupted export left waiting may carry the person.
+	if err := undoInterrupted(ctx, g, ""); err != nil {
+		return err
+	}
 	var res store.Forgotten
 	err := g.inTx(ctx, func(tx *store.Tx, loc *locate.Locator) error {
 		nums, err := g.numberArgs(args, nil)

@@ -215,10 +215,11 @@ func TestKilledCommands(t *testing.T) {
 
 // TestExportKilledAfterCommit puts an export in the state a kill between
 // its commit and its rename leaves (numbers leased, list in a temporary
-// file), which random kills rarely hit: running the export again puts the
-// list in place and leases nothing more; a later export, once the leases
-// are over, drops the stale list; and a temporary file of an export killed
-// before its commit is removed.
+// file), which random kills rarely hit. Running the export again undoes
+// the killed one and makes the list afresh: the same list when nothing
+// changed meanwhile; without a number forgotten meanwhile (forget itself
+// deletes the waiting list). A temporary file of an export killed before
+// its commit is removed too.
 func TestExportKilledAfterCommit(t *testing.T) {
 	dir := t.TempDir()
 	db := filepath.Join(dir, "callbase.db")
@@ -231,52 +232,52 @@ func TestExportKilledAfterCommit(t *testing.T) {
 	mustRun(t, db, args...)
 	want, wantList := stateOf(t, db), readFile(t, list)
 
-	// The killed run: the same export, its list moved back to a
-	// temporary file and recorded as waiting there.
+	// kill runs the export on a copy of the clean database and puts it
+	// back in the state a kill after the commit leaves.
 	killed := filepath.Join(dir, "killed.db")
-	copyDB(t, clean, killed)
-	mustRun(t, killed, args...)
 	temp := filepath.Join(dir, ".today.csv.4242.tmp")
-	if err := os.Rename(list, temp); err != nil {
-		t.Fatal(err)
+	kill := func() {
+		t.Helper()
+		copyDB(t, clean, killed)
+		os.Remove(list)
+		mustRun(t, killed, args...)
+		if err := os.Rename(list, temp); err != nil {
+			t.Fatal(err)
+		}
+		setPending(t, killed, list, temp)
 	}
-	setPending(t, killed, list, temp)
-	stale := filepath.Join(dir, ".today.csv.99.tmp") // killed before its commit
-	os.WriteFile(stale, []byte("agent,number\n"), 0o600)
-
-	r := mustRun(t, killed, args...)
-	if !strings.Contains(r.stderr, "finished an interrupted export: 3 numbers to "+list) {
-		t.Errorf("the run that completes the export says:\n%s", r.stderr)
-	}
-	if got := stateOf(t, killed); got != want {
-		t.Errorf("after the run that completes it, the database differs from an uninterrupted run's")
-	}
-	if got := readFile(t, list); got != wantList {
-		t.Errorf("after the run that completes it, the list is\n%s\nwant\n%s", got, wantList)
-	}
-	for _, f := range []string{temp, stale} {
-		if _, err := os.Stat(f); !os.IsNotExist(err) {
-			t.Errorf("%s is left: %v", filepath.Base(f), err)
+	gone := func(files ...string) {
+		t.Helper()
+		for _, f := range files {
+			if _, err := os.Stat(f); !os.IsNotExist(err) {
+				t.Errorf("%s is left: %v", filepath.Base(f), err)
+			}
 		}
 	}
 
-	// Killed again, and found only the next day: the list is out of date
-	// and its leases over; it is dropped and the day's export goes on.
-	copyDB(t, clean, killed)
-	os.Remove(list)
-	mustRun(t, killed, args...)
-	os.Rename(list, temp)
-	setPending(t, killed, list, temp)
-	r = mustRun(t, killed, "--now", "2026-11-03T09:00:00Z", "export", "-o", list, "--limit", "3")
-	if strings.Contains(r.stderr, "interrupted") {
-		t.Errorf("a stale list was put in place:\n%s", r.stderr)
+	kill()
+	stale := filepath.Join(dir, ".today.csv.99.tmp") // killed before its commit
+	os.WriteFile(stale, []byte("agent,number\n"), 0o600)
+	r := mustRun(t, killed, args...)
+	if !strings.Contains(r.stderr, "3 numbers exported") {
+		t.Errorf("the run after the kill says:\n%s", r.stderr)
 	}
-	if _, err := os.Stat(temp); !os.IsNotExist(err) {
-		t.Errorf("the stale list is left: %v", err)
+	if got := stateOf(t, killed); got != want {
+		t.Errorf("after the run after the kill, the database differs from an uninterrupted run's")
 	}
-	// Nothing was called: the day's list is the same three numbers, leased anew.
-	if !strings.Contains(r.stderr, "3 numbers exported") || readFile(t, list) != wantList {
-		t.Errorf("the next day's export says:\n%s", r.stderr)
+	if got := readFile(t, list); got != wantList {
+		t.Errorf("after the run after the kill, the list is\n%s\nwant\n%s", got, wantList)
+	}
+	gone(temp, stale)
+
+	// Killed, then a number of the list forgotten: forget deletes the
+	// waiting list, and the next list goes without the number.
+	kill()
+	mustRun(t, killed, "--now", "2026-11-02T09:30:00Z", "forget", "+79161234567")
+	gone(temp)
+	mustRun(t, killed, "--now", "2026-11-02T10:00:00Z", "export", "-o", list, "--limit", "3")
+	if got := readFile(t, list); strings.Contains(got, "79161234567") || strings.Contains(got, "Иван") {
+		t.Errorf("a forgotten person is on the list made after the kill:\n%s", got)
 	}
 }
 

@@ -13,3 +13,10 @@ import (
 func lock(f *os.File) bool {
 	return syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB) == nil
 }
+
+const (
+	// renameOpen: a table is renamed into place while still open, so its
+	// lock holds until it is there.
+	renameOpen = true
+	syncDirs   = true
+)

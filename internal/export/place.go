@@ -8,9 +8,13 @@ import (
 )
 
 // Temp is the temporary file the table waits in until Close puts it in
-// place. While the table is open its process holds a lock on it, so
-// Adopt and RemoveStale leave it alone.
+// place. While the table is open its process holds a lock on it (where
+// there is flock), so Drop and RemoveStale leave it alone.
 func (t *Table) Temp() string { return t.file.Name() }
+
+// Out tells whether anything of the table reached its place: the file was
+// renamed into it, or bytes were copied to out.
+func (t *Table) Out() bool { return t.wentOut }
 
 // tempPattern is the glob of the temporary files of tables made for path.
 func tempPattern(path string) string {
@@ -21,13 +25,15 @@ func tempPattern(path string) string {
 	return filepath.Join(dir, "."+filepath.Base(path)+".*.tmp")
 }
 
-// ErrHeld tells that a temporary file belongs to a command still running.
+// ErrHeld tells that a temporary file belongs to a command still running,
+// or that there is no lock to tell it by.
 var ErrHeld = errors.New("the file is held by a running command")
 
-// Adopt puts the finished temporary file of a table whose process died in
-// place at path, as Close would have. It returns false, doing nothing, when
-// the file is gone, and ErrHeld when a live process holds it.
-func Adopt(temp, path string) (bool, error) {
+// Drop removes the temporary file of a table whose command died. It tells
+// whether it removed it: false with no error when the file is gone (its
+// command renamed it into place, or it was dropped before); ErrHeld when a
+// live command holds it.
+func Drop(temp string) (bool, error) {
 	f, err := os.Open(temp)
 	if errors.Is(err, os.ErrNotExist) {
 		return false, nil
@@ -39,58 +45,41 @@ func Adopt(temp, path string) (bool, error) {
 	if !lock(f) {
 		return false, ErrHeld
 	}
-	return true, place(temp, path)
+	// Removing it is what decides: had its command renamed it meanwhile,
+	// the name would be gone.
+	if err := os.Remove(temp); errors.Is(err, os.ErrNotExist) {
+		return false, nil
+	} else if err != nil {
+		return false, err
+	}
+	return true, nil
 }
 
-// Drop removes the temporary file of a table whose process died; ErrHeld
-// when a live process holds it.
-func Drop(temp string) error {
-	f, err := os.Open(temp)
-	if errors.Is(err, os.ErrNotExist) {
-		return nil
-	}
-	if err != nil {
-		return err
-	}
-	defer f.Close()
-	if !lock(f) {
-		return ErrHeld
-	}
-	return os.Remove(temp)
-}
-
-// RemoveStale removes the temporary files that killed commands left for
-// path, except those keep names (lists a later command may still put in
-// place). They hold personal data nobody will read.
-func RemoveStale(path string, keep func(temp string) bool) error {
-	temps, err := filepath.Glob(tempPattern(path))
-	if err != nil {
-		return err
-	}
-	var errs []error
+// RemoveStale removes, as far as it can, the temporary files that commands
+// killed before they finished left for path, except those keep names. They
+// hold personal data nobody will read. Files it cannot open (another
+// user's, in a shared directory) are left alone.
+func RemoveStale(path string, keep func(temp string) bool) {
+	temps, _ := filepath.Glob(tempPattern(path))
 	for _, temp := range temps {
 		if strings.HasSuffix(temp, ".tmp") && !keep(temp) {
-			if err := Drop(temp); !errors.Is(err, ErrHeld) {
-				errs = append(errs, err)
-			}
+			Drop(temp)
 		}
 	}
-	return errors.Join(errs...)
 }
 
-// place renames temp to path and syncs the directory, so the rename
-// survives a crash once place returns.
+// place renames temp to path. Where the directory can be synced, the
+// rename is synced too; once renamed, the file is in place whatever the
+// sync says, so a failed sync is not an error.
 func place(temp, path string) error {
 	if err := os.Rename(temp, path); err != nil {
 		return err
 	}
-	dir, err := os.Open(filepath.Dir(path))
-	if err != nil {
-		return err
-	}
-	defer dir.Close()
-	if err := dir.Sync(); err != nil && !errors.Is(err, errors.ErrUnsupported) {
-		return err
+	if syncDirs {
+		if dir, err := os.Open(filepath.Dir(path)); err == nil {
+			dir.Sync()
+			dir.Close()
+		}
 	}
 	return nil
 }

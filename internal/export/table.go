@@ -50,6 +50,7 @@ type Table struct {
 	record     []string
 	finished   bool
 	closed     bool
+	wentOut    bool // see Out
 	neutralize bool
 }
 
@@ -195,25 +196,31 @@ func (t *Table) Finish() error {
 }
 
 // Close finishes the file and puts it in place (or copies it to out).
-// The rename is synced before Close returns.
+// Out tells, when it fails, whether anything went out all the same.
 func (t *Table) Close() error {
 	err := t.Finish()
 	if err == nil && t.path == "-" {
 		if _, err = t.file.Seek(0, io.SeekStart); err == nil {
-			_, err = io.Copy(t.out, t.file)
+			var n int64
+			n, err = io.Copy(t.out, t.file)
+			t.wentOut = n > 0
 		}
 	}
-	if err == nil && t.path != "-" {
-		// Renamed while still open and locked: no other command takes the
-		// file for a dead one's meanwhile.
+	if err == nil && t.path != "-" && renameOpen {
+		// Renamed while still open and locked: no other command drops
+		// the file meanwhile.
 		err = place(t.file.Name(), t.path)
+		t.wentOut = err == nil
 	}
-	// Once placed, the file is synced and named: closing it cannot undo that.
-	if cerr := t.file.Close(); err == nil && t.path == "-" {
-		err = cerr
+	cerr := t.file.Close()
+	if err == nil && t.path != "-" && !renameOpen {
+		if err = cerr; err == nil {
+			err = place(t.file.Name(), t.path)
+			t.wentOut = err == nil
+		}
 	}
 	t.closed = true
-	if err != nil || t.path == "-" {
+	if !t.wentOut || t.path == "-" {
 		os.Remove(t.file.Name())
 	}
 	if err != nil {

@@ -182,15 +182,17 @@ func key(s string) string {
 	return strings.ToLower(strings.Join(strings.Fields(s), " "))
 }
 
-// dateShape is a date, with a time or not: 31.02.2026, 2026-11-27 14:05.
-var dateShape = regexp.MustCompile(`^\d{1,4}[./-]\d{1,2}[./-]\d{2,4}([ T]\d{1,2}:\d{2}(:\d{2})?)?$`)
+// dateShape is a date, with a time or not: 31.02.2026, 2026-11-27 14:05;
+// not a number written in groups, such as 9161-23-4567.
+var dateShape = regexp.MustCompile(`^(\d{1,2}[./]\d{1,2}[./](\d{2}|\d{4})|\d{4}-\d{1,2}-\d{1,2})([ T]\d{1,2}:\d{2}(:\d{2})?)?$`)
 
-// shown quotes a rejected cell for a warning only when it holds no
-// letter and no run of 7 digits: a date ("31.02.2026 09:20"), a duration
-// ("1:75"), a stub of a number ("12-34"). A cell with letters may be a
+// shown quotes a rejected cell for a warning only when it is a date
+// ("31.02.2026 09:20") or holds no letter and fewer than 7 digits of any
+// script (a duration "1:75", a stub "12-34"). A cell with letters may be a
 // person's name, whatever column it sits in and however much it looks like
-// a label ("Захарова" in the outcome column), so it is only counted and
-// measured; --rejects files, which are data, carry it whole.
+// a label ("Захарова" in the outcome column); 7 digits, however spaced or
+// written, may be a number. Such cells are only counted and measured;
+// --rejects files, which are data, carry them whole.
 func shown(text string) string {
 	t := strings.TrimSpace(text)
 	switch {
@@ -206,18 +208,14 @@ func noNameNorNumber(t string) bool {
 	if utf8.RuneCountInString(t) > 32 {
 		return false
 	}
-	digits := 0 // in a run, separators of phone numbers included
+	digits := 0
 	for _, r := range t {
 		switch {
 		case unicode.IsLetter(r):
 			return false
-		case r >= '0' && r <= '9':
-			if digits++; digits >= 7 {
-				return false
-			}
-		case !strings.ContainsRune(" .:-/()+", r):
-			digits = 0
+		case unicode.IsDigit(r):
+			digits++
 		}
 	}
-	return true
+	return digits < 7
 }

@@ -452,10 +452,3 @@ func (t *Tx) RowsByID(ctx context.Context, ids []int64) (map[int64]Row, map[int6
 	}
 	return rows, headers, nil
 }
-
-// DropLeases ends the leases of an export whose file could not be put in
-// place: its numbers are on no list after all.
-func (t *Tx) DropLeases(ctx context.Context, export int64) error {
-	_, err := t.tx.ExecContext(ctx, `DELETE FROM leases WHERE export_id = ?`, export)
-	return err
-}

@@ -3,19 +3,14 @@ package store
 import (
 	"context"
 	"database/sql"
-	"time"
 )
 
-// PendingExport is an export committed with its file still in a temporary
-// place: the command that made it was killed, or has not yet renamed it.
+// PendingExport is an export committed with its list still in a temporary
+// file: its command was killed between the commit and the rename, or is
+// between them now.
 type PendingExport struct {
-	ID      int64
-	Path    string // where the list goes
-	Temp    string // where it waits
-	Filters string // the request, as JSON
-	Numbers int
-	At      time.Time
-	Until   time.Time // when its leases end; zero if none is left
+	ID   int64
+	Temp string // where the list waits
 }
 
 // SetPending records where an export's finished list waits and where it
@@ -25,9 +20,19 @@ func (t *Tx) SetPending(ctx context.Context, export int64, path, temp string) er
 	return err
 }
 
-// ClearPending records that an export's list is in place, or dropped.
+// ClearPending records that an export's list is in place.
 func (t *Tx) ClearPending(ctx context.Context, export int64) error {
 	_, err := t.tx.ExecContext(ctx, `UPDATE exports SET pending = '' WHERE id = ?`, export)
+	return err
+}
+
+// UndoExport erases an export whose list never went out, and its leases:
+// as if it had not run.
+func (t *Tx) UndoExport(ctx context.Context, export int64) error {
+	if _, err := t.tx.ExecContext(ctx, `DELETE FROM leases WHERE export_id = ?`, export); err != nil {
+		return err
+	}
+	_, err := t.tx.ExecContext(ctx, `DELETE FROM exports WHERE id = ?`, export)
 	return err
 }
 
@@ -35,19 +40,11 @@ func (t *Tx) ClearPending(ctx context.Context, export int64) error {
 // oldest first.
 func (t *Tx) PendingExports(ctx context.Context) ([]PendingExport, error) {
 	var out []PendingExport
-	err := query(ctx, t.tx, `SELECT e.id, e.path, e.pending, e.filters, e.numbers, e.at,
-			coalesce((SELECT max(l.until) FROM leases l WHERE l.export_id = e.id), '')
-		FROM exports e WHERE e.pending != '' ORDER BY e.id`, nil, func(r *sql.Rows) error {
-		var (
-			p         PendingExport
-			at, until string
-		)
-		if err := r.Scan(&p.ID, &p.Path, &p.Temp, &p.Filters, &p.Numbers, &at, &until); err != nil {
-			return err
-		}
-		p.At, p.Until = parseTime(at), parseTime(until)
+	err := query(ctx, t.tx, `SELECT id, pending FROM exports WHERE pending != '' ORDER BY id`, nil, func(r *sql.Rows) error {
+		var p PendingExport
+		err := r.Scan(&p.ID, &p.Temp)
 		out = append(out, p)
-		return nil
+		return err
 	})
 	return out, err
 }
