@@ -296,8 +296,8 @@ func runExport(ctx context.Context, g *globals, o *exportOptions) error {
 	return nil
 }
 
-// requestJSON is the request as the exports table keeps it: what tells a
-// run of the same command from another.
+// requestJSON is the request as the exports table keeps it: every flag
+// that shapes the list.
 func (o *exportOptions) requestJSON() string {
 	b, _ := json.Marshal(struct {
 		calllist.Filter
@@ -328,18 +328,21 @@ func undoInterrupted(ctx context.Context, g *globals, out string) error {
 		}
 		for _, p := range pending {
 			dropped, err := export.Drop(p.Temp)
-			switch {
-			case errors.Is(err, export.ErrHeld):
-				keep[p.Temp] = true // its command is running and will see to it
-			case err != nil:
-				keep[p.Temp] = true // its leases hold it until they end
-				g.warnf("the list of an interrupted export could not be removed: %v\n", err)
-			case dropped:
-				err = tx.UndoExport(ctx, p.ID)
-			default:
-				err = tx.ClearPending(ctx, p.ID)
+			if err != nil {
+				// Held: its command is running and will see to it.
+				// Otherwise its leases hold it until they end.
+				keep[p.Temp] = true
+				if !errors.Is(err, export.ErrHeld) {
+					g.warnf("the list of an interrupted export could not be removed: %v\n", err)
+				}
+				continue
 			}
-			if err != nil && !keep[p.Temp] {
+			if dropped {
+				err = tx.UndoExport(ctx, p.ID) // the list never went out
+			} else {
+				err = tx.ClearPending(ctx, p.ID) // gone: renamed into place
+			}
+			if err != nil {
 				return err
 			}
 		}
