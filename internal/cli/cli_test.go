@@ -419,3 +419,21 @@ func TestDryRunCreatesNoDatabase(t *testing.T) {
 		t.Error("a bad --region created the database")
 	}
 }
+
+// TestREADMEFirstCommand runs what the README's first line runs, twice,
+// then the call list it points to.
+func TestREADMEFirstCommand(t *testing.T) {
+	db := tempDB(t)
+	sample := filepath.Join(testdata, "sample", "base.csv")
+	r := mustRun(t, db, "import", sample, "--base", "sample")
+	if !strings.Contains(r.stderr, `imported into base "sample"`) || !strings.Contains(r.stderr, "28 unique, 28 new") {
+		t.Errorf("the first import says:\n%s", r.stderr)
+	}
+	if r := mustRun(t, db, "import", sample, "--base", "sample"); !strings.Contains(r.stderr, "nothing changed") {
+		t.Errorf("the second import says:\n%s", r.stderr)
+	}
+	list := filepath.Join(t.TempDir(), "today.csv")
+	if r := mustRun(t, db, "export", "-o", list); !strings.Contains(r.stderr, "27 numbers exported") {
+		t.Errorf("the export says:\n%s", r.stderr)
+	}
+}
