@@ -255,3 +255,24 @@ func FuzzCSVRows(f *testing.F) {
 		}
 	})
 }
+
+// TestHasSpecial: each special byte is found at every place of the eight
+// bytes looked at together, and bytes next to them in value are not taken
+// for them.
+func TestHasSpecial(t *testing.T) {
+	for _, comma := range []byte{',', ';'} {
+		e := CSVRows{comma: comma}
+		for _, c := range []byte{'\n', '\r', '"', comma, ',' - 1, ';' + 1, 0x80 | comma, 0, 0xff} {
+			want := c == '\n' || c == '\r' || c == '"' || c == comma
+			for n := 1; n <= 19; n++ {
+				for at := range n {
+					b := bytes.Repeat([]byte{'a'}, n)
+					b[at] = c
+					if got := e.hasSpecial(string(b)); got != want {
+						t.Errorf("comma %q: hasSpecial(%q) = %v", comma, b, got)
+					}
+				}
+			}
+		}
+	}
+}
