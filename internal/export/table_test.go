@@ -276,3 +276,47 @@ func TestHasSpecial(t *testing.T) {
 		}
 	}
 }
+
+// TestLargeTableWhole: a table written past several writeback starts is
+// whole once closed, and an aborted one leaves nothing.
+func TestLargeTableWhole(t *testing.T) {
+	row := []byte(strings.Repeat("x", 1<<20-1) + "\n")
+	for _, tc := range []struct {
+		name  string
+		rows  int // of 1 MiB
+		abort bool
+	}{{"small", 1, false}, {"past writebacks", 3*writebackEvery>>20 + 5, false}, {"aborted", 2*writebackEvery>>20 + 1, true}} {
+		t.Run(tc.name, func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "big.csv")
+			tbl, err := Create(path, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			tbl.Sheet("x", []string{"h"})
+			want := []byte("h\n")
+			for range tc.rows {
+				if err := tbl.Encoded(row); err != nil {
+					t.Fatal(err)
+				}
+				want = append(want, row...)
+			}
+			if tc.abort {
+				tbl.Abort()
+				if _, err := os.Stat(path); err == nil {
+					t.Error("an aborted table is in place")
+				}
+				return
+			}
+			if err := tbl.Close(); err != nil {
+				t.Fatal(err)
+			}
+			got, err := os.ReadFile(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !bytes.Equal(got, want) {
+				t.Errorf("%d bytes in place, want %d", len(got), len(want))
+			}
+		})
+	}
+}
