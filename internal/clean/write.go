@@ -372,9 +372,16 @@ func (c *cleaner) writeRejects(ctx context.Context, rej *export.Table) error {
 	if err != nil {
 		return err
 	}
-	var buf []byte
+	// A CSV table gets its rows encoded here, a batch at a time, as the
+	// uniques are.
+	enc, encode := rej.CSVRows()
+	encode = encode && encodeRows
+	var buf, rows []byte
 	for n := 0; ; n++ {
 		if buf, err = sr.next(buf[:0]); err == io.EOF {
+			if encode {
+				return rej.Encoded(rows)
+			}
 			return nil
 		} else if err != nil {
 			return err
@@ -389,6 +396,18 @@ func (c *cleaner) writeRejects(ctx context.Context, rej *export.Table) error {
 		fileIdx, sheet, line, column, text, reason := r.num(), r.str(), r.num(), r.str(), r.str(), r.str()
 		if r.bad || fileIdx >= len(c.sum.Files) {
 			return errCorrupt
+		}
+		if encode {
+			// export.RejectsHeader's columns
+			rows = enc.String(enc.String(rows, c.sum.Files[fileIdx]), sheet)
+			rows = enc.String(enc.String(enc.String(enc.Int(rows, line), column), text), reason)
+			if rows = enc.End(rows); len(rows) >= batchBytes {
+				if err := rej.Encoded(rows); err != nil {
+					return err
+				}
+				rows = rows[:0]
+			}
+			continue
 		}
 		err := rej.WriteReject(export.Reject{File: c.sum.Files[fileIdx], Sheet: sheet, Row: line, Column: column, Text: text, Reason: reason})
 		if err != nil {
