@@ -211,3 +211,64 @@ func TestSeen(t *testing.T) {
 		}
 	}
 }
+
+// TestEncodedRowsLikeCells: the CSV rows the formatters encode (and the
+// rejects) are the bytes Table.Row makes of the cells XLSX gets, with a database to ask or
+// without, and with input files of different headers (fields out of
+// column order, blanks).
+func TestEncodedRowsLikeCells(t *testing.T) {
+	in := base(t, 1500)
+	other := filepath.Join(t.TempDir(), "other.csv")
+	content := "Комментарий,Телефон,Имя,\"a,b\"\n\" x\",+7 916 123-45-67,\"Иван \"\"И\"\"\",=1\n,8 495 123 45 67 доб. 12,,\n"
+	if err := os.WriteFile(other, []byte(content), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, known := range []bool{false, true} {
+		var outs, rejs [2][]byte
+		for i, encode := range []bool{true, false} {
+			encodeRows = encode
+			path := filepath.Join(t.TempDir(), "clean.csv")
+			out, err := export.Create(path, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			rejPath := filepath.Join(t.TempDir(), "rejects.csv")
+			rej, err := export.Create(rejPath, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			opts := options()
+			if known {
+				opts.Known = func(key uint64) (bool, error) { return key%3 == 0, nil }
+			}
+			if _, err := Files(context.Background(), []string{in, other}, out, rej, opts); err != nil {
+				t.Fatal(err)
+			}
+			if err := out.Close(); err != nil {
+				t.Fatal(err)
+			}
+			if err := rej.Close(); err != nil {
+				t.Fatal(err)
+			}
+			if outs[i], err = os.ReadFile(path); err != nil {
+				t.Fatal(err)
+			}
+			if rejs[i], err = os.ReadFile(rejPath); err != nil {
+				t.Fatal(err)
+			}
+		}
+		encodeRows = true
+		if string(outs[0]) != string(outs[1]) {
+			t.Errorf("known %v: the encoded rows differ from Table.Row's (%d bytes, %d bytes)", known, len(outs[0]), len(outs[1]))
+		}
+		if string(rejs[0]) != string(rejs[1]) {
+			t.Errorf("known %v: the encoded rejects differ from Table.Row's (%d bytes, %d bytes)", known, len(rejs[0]), len(rejs[1]))
+		}
+		if len(rejs[0]) < 1000 {
+			t.Errorf("known %v: %d bytes of rejects, the rejects were lost", known, len(rejs[0]))
+		}
+		if len(outs[0]) < 100_000 {
+			t.Errorf("known %v: %d bytes written, the input was lost", known, len(outs[0]))
+		}
+	}
+}

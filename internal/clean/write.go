@@ -22,13 +22,15 @@ const (
 )
 
 type batch struct {
-	first int      // index of the first record among the uniques
-	raw   []byte   // the records, back to back
-	ends  []int    // where each record ends in raw
-	cells []any    // the rows, width cells each
-	keys  []uint64 // the number of each row, with a Known to ask
-	err   error
-	ready chan struct{} // a formatter is done with the batch
+	first  int      // index of the first record among the uniques
+	raw    []byte   // the records, back to back
+	ends   []int    // where each record ends in raw
+	cells  []any    // the rows, width cells each (XLSX)
+	csv    []byte   // the rows encoded (CSV); without in_database when there is a Known to ask
+	splits []int    // with a Known to ask (CSV): where each row's in_database goes in csv, and where the row ends
+	keys   []uint64 // the number of each row, with a Known to ask
+	err    error
+	ready  chan struct{} // a formatter is done with the batch
 }
 
 // uniquesHeader is the header of the cleaned table.
@@ -83,9 +85,17 @@ func (c *cleaner) writeUniques(ctx context.Context, out *export.Table) error {
 		readErr = readBatches(ctx, sr, free, work, order)
 	})
 	f := formatter{known: c.opts.Known != nil, count: c.count, files: c.sum.Files}
+	f.enc, f.encode = out.CSVRows()
+	f.encode = f.encode && encodeRows
 	f.places = make([][5]any, len(c.places.list))
+	f.placesCSV = make([]string, len(c.places.list))
 	for i, pl := range c.places.list {
 		f.places[i] = [5]any{pl.typ.String(), pl.country, pl.operator, pl.region, pl.zones}
+		var b []byte
+		for _, s := range []string{pl.typ.String(), pl.country, pl.operator, pl.region, pl.zones} {
+			b = f.enc.String(b, s)
+		}
+		f.placesCSV[i] = string(b)
 	}
 	f.blank = make([]any, len(c.columns.names))
 	for i := range f.blank {
@@ -101,7 +111,7 @@ func (c *cleaner) writeUniques(ctx context.Context, out *export.Table) error {
 			}
 		})
 	}
-	err = c.writeBatches(ctx, out, len(header), free, order)
+	err = c.writeBatches(ctx, out, len(header), f.encode, free, order)
 	cancel()
 	wg.Wait()
 	if err == nil {
@@ -144,7 +154,13 @@ func readBatches(ctx context.Context, sr *spillReader, free <-chan *batch, work,
 
 // writeBatches writes the formatted batches in order, and returns each to
 // free once written.
-func (c *cleaner) writeBatches(ctx context.Context, out *export.Table, width int, free chan<- *batch, order <-chan *batch) error {
+// encodeRows lets a test write a CSV table through Table.Row, as XLSX is,
+// to hold the encoded rows to it.
+var encodeRows = true
+
+func (c *cleaner) writeBatches(ctx context.Context, out *export.Table, width int, encoded bool, free chan<- *batch, order <-chan *batch) error {
+	enc, _ := out.CSVRows()
+	var rows []byte // the rows of a batch with their in_database
 	for b := range order {
 		if err := ctx.Err(); err != nil {
 			return err
@@ -156,6 +172,32 @@ func (c *cleaner) writeBatches(ctx context.Context, out *export.Table, width int
 		}
 		if b.err != nil {
 			return b.err
+		}
+		if encoded {
+			if c.opts.Known != nil {
+				rows = rows[:0]
+				start := 0
+				for i := range len(b.ends) {
+					known, err := c.opts.Known(b.keys[i])
+					if err != nil {
+						return err
+					}
+					if known {
+						*c.sum.Known++
+					}
+					split, end := b.splits[2*i], b.splits[2*i+1]
+					rows = append(rows, b.csv[start:split]...)
+					rows = enc.String(rows, yesNo(known))
+					rows = enc.End(append(rows, b.csv[split:end]...))
+					start = end
+				}
+				b.csv, rows = rows, b.csv // each keeps a buffer
+			}
+			if err := out.Encoded(b.csv); err != nil {
+				return err
+			}
+			free <- b
+			continue
 		}
 		for i := range len(b.ends) {
 			row := b.cells[i*width : (i+1)*width]
@@ -190,6 +232,13 @@ type formatter struct {
 	places [][5]any
 	blank  []any // the input fields, all empty
 	boxes  [2]box
+
+	// A CSV table's rows are encoded here rather than by the one
+	// goroutine that writes.
+	encode    bool
+	enc       export.CSVRows
+	placesCSV []string // the five cells of each place, encoded
+	fields    []string // the input fields of the row being encoded
 }
 
 // box keeps the last string put in an interface, so the columns that
@@ -207,17 +256,17 @@ func (b *box) of(s string) any {
 }
 
 func (f *formatter) format(b *batch) error {
+	if f.encode {
+		return f.encodeCSV(b)
+	}
 	raw := string(b.raw) // one copy for the batch; the cells share it
 	b.cells, b.keys = b.cells[:0], b.keys[:0]
 	start := 0
 	for i, end := range b.ends {
 		r := fields{s: raw[start:end]}
 		start = end
-		// e164, place id, ext, file index, sheet, line, then pairs of
-		// output position and field
-		e164, pl, ext := r.str(), r.num(), r.str()
-		fileIdx, sheet, line := r.num(), r.str(), r.num()
-		if r.bad || fileIdx >= len(f.files) || len(e164) < 2 || pl >= len(f.places) {
+		e164, pl, ext, fileIdx, sheet, line, ok := f.head(&r)
+		if !ok {
 			return errCorrupt
 		}
 		p := &f.places[pl]
@@ -250,6 +299,68 @@ func (f *formatter) format(b *batch) error {
 	return nil
 }
 
+// head reads the fields of a uniques record that come before the input
+// fields: e164, place id, ext, file index, sheet, line. Pairs of output
+// position and field follow.
+func (f *formatter) head(r *fields) (e164 string, pl int, ext string, fileIdx int, sheet string, line int, ok bool) {
+	e164, pl, ext = r.str(), r.num(), r.str()
+	fileIdx, sheet, line = r.num(), r.str(), r.num()
+	ok = !r.bad && fileIdx < len(f.files) && len(e164) >= 2 && pl < len(f.places)
+	return
+}
+
+// encodeCSV is format for a CSV table: the same cells as format's, encoded.
+func (f *formatter) encodeCSV(b *batch) error {
+	b.csv, b.splits, b.keys = b.csv[:0], b.splits[:0], b.keys[:0]
+	if f.fields == nil {
+		f.fields = make([]string, len(f.blank))
+	}
+	raw := string(b.raw) // Readable may keep what it is given
+	start := 0
+	for i, end := range b.ends {
+		r := fields{s: raw[start:end]}
+		start = end
+		e164, pl, ext, fileIdx, sheet, line, ok := f.head(&r)
+		if !ok {
+			return errCorrupt
+		}
+		out := f.enc.String(b.csv, e164)
+		out = f.enc.String(out, f.norm.Readable(e164))
+		out = append(out, f.placesCSV[pl]...)
+		out = f.enc.String(out, ext)
+		out = f.enc.Int(out, int(f.count[b.first+i]))
+		out = f.enc.String(out, f.files[fileIdx])
+		out = f.enc.String(out, sheet)
+		out = f.enc.Int(out, line)
+		if f.known {
+			key, _ := strconv.ParseUint(e164[1:], 10, 64)
+			b.keys = append(b.keys, key)
+			b.splits = append(b.splits, len(out))
+		}
+		clear(f.fields)
+		for r.more() {
+			pos, field := r.num(), r.str()
+			if pos >= len(f.fields) {
+				return errCorrupt
+			}
+			f.fields[pos] = field
+		}
+		if r.bad {
+			return errCorrupt
+		}
+		for _, field := range f.fields {
+			out = f.enc.String(out, field)
+		}
+		if f.known {
+			b.splits = append(b.splits, len(out)) // the writer ends the row
+		} else {
+			out = f.enc.End(out)
+		}
+		b.csv = out
+	}
+	return nil
+}
+
 func (c *cleaner) writeRejects(ctx context.Context, rej *export.Table) error {
 	if rej == nil {
 		return nil
@@ -261,9 +372,16 @@ func (c *cleaner) writeRejects(ctx context.Context, rej *export.Table) error {
 	if err != nil {
 		return err
 	}
-	var buf []byte
+	// A CSV table gets its rows encoded here, a batch at a time, as the
+	// uniques are.
+	enc, encode := rej.CSVRows()
+	encode = encode && encodeRows
+	var buf, rows []byte
 	for n := 0; ; n++ {
 		if buf, err = sr.next(buf[:0]); err == io.EOF {
+			if encode {
+				return rej.Encoded(rows)
+			}
 			return nil
 		} else if err != nil {
 			return err
@@ -278,6 +396,18 @@ func (c *cleaner) writeRejects(ctx context.Context, rej *export.Table) error {
 		fileIdx, sheet, line, column, text, reason := r.num(), r.str(), r.num(), r.str(), r.str(), r.str()
 		if r.bad || fileIdx >= len(c.sum.Files) {
 			return errCorrupt
+		}
+		if encode {
+			// export.RejectsHeader's columns
+			rows = enc.String(enc.String(rows, c.sum.Files[fileIdx]), sheet)
+			rows = enc.String(enc.String(enc.String(enc.Int(rows, line), column), text), reason)
+			if rows = enc.End(rows); len(rows) >= batchBytes {
+				if err := rej.Encoded(rows); err != nil {
+					return err
+				}
+				rows = rows[:0]
+			}
+			continue
 		}
 		err := rej.WriteReject(export.Reject{File: c.sum.Files[fileIdx], Sheet: sheet, Row: line, Column: column, Text: text, Reason: reason})
 		if err != nil {

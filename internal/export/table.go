@@ -40,7 +40,8 @@ func FormatOf(path string) (Format, error) {
 // stay text in XLSX and leading zeros survive), integers as numbers.
 type Table struct {
 	format     Format
-	file       *os.File  // the temporary file, renamed into place (or copied to out) by Close
+	file       *os.File // the temporary file, renamed into place (or copied to out) by Close
+	fw         *fileWriter
 	path       string    // "-" for out
 	out        io.Writer // where "-" goes
 	buf        *bufio.Writer
@@ -78,7 +79,8 @@ func Create(path string, out io.Writer) (*Table, error) {
 		return nil, err
 	}
 	lock(f) // where there is no flock, nobody else touches it either
-	t := &Table{format: format, file: f, path: path, out: out, buf: bufio.NewWriterSize(f, 1<<16)}
+	fw := &fileWriter{f: f}
+	t := &Table{format: format, file: f, fw: fw, path: path, out: out, buf: bufio.NewWriterSize(fw, 1<<16)}
 	if format == CSV {
 		t.csv = csv.NewWriter(t.buf)
 	} else {
@@ -185,6 +187,7 @@ func (t *Table) Finish() error {
 	if err == nil {
 		err = t.buf.Flush()
 	}
+	t.fw.stop()
 	if err == nil {
 		err = t.file.Sync()
 	}
@@ -233,7 +236,64 @@ func (t *Table) Close() error {
 // name, and nothing reaches out.
 func (t *Table) Abort() {
 	if !t.closed {
+		t.fw.stop()
 		t.file.Close()
 		os.Remove(t.file.Name())
+	}
+}
+
+// fileWriter writes to the table's file and has the system start writing
+// it to disk as it grows. Finish must fsync the whole file before it is
+// put in place (a file reported written is whole); left to the end, that
+// fsync waited for all of it, half a second or more for the ~280 MB of a
+// cleaned base of 1M rows. Started along the way, the disk works while the
+// rows are made, and the fsync waits for the last few megabytes only. The
+// writeback is started from a goroutine of its own: sync_file_range blocks
+// while the disk's queue is full, and the writer must not wait for it.
+type fileWriter struct {
+	f       *os.File
+	written int64         // bytes written to f
+	started int64         // bytes handed to the goroutine
+	kick    chan int64    // offsets to start writeback up to
+	done    chan struct{} // closed when the goroutine is gone
+}
+
+// writebackEvery is how many bytes are written between two starts of
+// writeback. 8 MB left the fsync of a 1M-row clean at 0.4 s instead of 0.7 s
+// on a shared virtual disk.
+const writebackEvery = 8 << 20
+
+func (w *fileWriter) Write(p []byte) (int, error) {
+	n, err := w.f.Write(p)
+	w.written += int64(n)
+	if w.written-w.started >= writebackEvery {
+		if w.kick == nil {
+			w.kick, w.done = make(chan int64, 1), make(chan struct{})
+			go w.writeback()
+		}
+		select {
+		case w.kick <- w.written:
+			w.started = w.written
+		default: // still busy: the next kick covers these bytes too
+		}
+	}
+	return n, err
+}
+
+func (w *fileWriter) writeback() {
+	defer close(w.done)
+	var from int64
+	for to := range w.kick {
+		startWriteback(w.f, from, to-from)
+		from = to
+	}
+}
+
+// stop ends the goroutine, before the file is synced and closed.
+func (w *fileWriter) stop() {
+	if w.kick != nil {
+		close(w.kick)
+		<-w.done
+		w.kick = nil
 	}
 }

@@ -172,3 +172,151 @@ func TestNeutralizeFormulas(t *testing.T) {
 		t.Errorf("got\n%q\nwant\n%q", got, want)
 	}
 }
+
+// CSVRows must write what Row writes, byte for byte: clean's output is
+// compared with files written before it existed.
+func TestCSVRowsLikeRow(t *testing.T) {
+	cells := []string{"", "plain", "+79161234567", "a,b", "a;b", `say "hi"`, "two\nlines", "cr\rhere",
+		`\.`, ` lead`, "\tlead", "\u00a0nbsp", "\u2003em", "trail ", "=1+2", "-5", "@x", "'q", "=a,b", "+\"x\"",
+		"\xff\xfe", "Иванов", "\u0085nel"}
+	for _, excel := range []bool{false, true} {
+		for _, neutralize := range []bool{false, true} {
+			var want, got bytes.Buffer
+			for _, out := range []*bytes.Buffer{&want, &got} {
+				tbl, err := Create("-", out)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if excel {
+					tbl.ExcelCSV()
+				}
+				if neutralize {
+					tbl.NeutralizeFormulas()
+				}
+				tbl.Sheet("x", []string{"h1", "h,2"})
+				if out == &want {
+					for _, c := range cells {
+						tbl.Row([]any{c, Raw(c), 42, -7})
+					}
+					tbl.Row(nil)
+				} else {
+					e, ok := tbl.CSVRows()
+					if !ok {
+						t.Fatal("a CSV table has no CSVRows")
+					}
+					var b []byte
+					for _, c := range cells {
+						b = e.End(e.Int(e.Int(e.Raw(e.String(b, c), c), 42), -7))
+					}
+					b = e.End(b)
+					if err := tbl.Encoded(b); err != nil {
+						t.Fatal(err)
+					}
+				}
+				if err := tbl.Close(); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if got.String() != want.String() {
+				t.Errorf("excel %v neutralize %v: CSVRows wrote\n%q\nRow wrote\n%q", excel, neutralize, got.String(), want.String())
+			}
+		}
+	}
+}
+
+func FuzzCSVRows(f *testing.F) {
+	for _, s := range []string{"", "a,b", `"`, " x", "=1", "\u00a0", `\.`} {
+		f.Add(s, false)
+	}
+	f.Fuzz(func(t *testing.T, s string, semicolon bool) {
+		var want, got bytes.Buffer
+		for _, out := range []*bytes.Buffer{&want, &got} {
+			tbl, err := Create("-", out)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if semicolon {
+				tbl.ExcelCSV()
+			}
+			tbl.NeutralizeFormulas()
+			tbl.Sheet("x", []string{"h"})
+			if out == &want {
+				tbl.Row([]any{s, Raw(s)})
+			} else {
+				e, _ := tbl.CSVRows()
+				tbl.Encoded(e.End(e.Raw(e.String(nil, s), s)))
+			}
+			if err := tbl.Close(); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if got.String() != want.String() {
+			t.Errorf("%q: CSVRows wrote %q, Row wrote %q", s, got.String(), want.String())
+		}
+	})
+}
+
+// TestHasSpecial: each special byte is found at every place of the eight
+// bytes looked at together, and bytes next to them in value are not taken
+// for them.
+func TestHasSpecial(t *testing.T) {
+	for _, comma := range []byte{',', ';'} {
+		e := CSVRows{comma: comma}
+		for _, c := range []byte{'\n', '\r', '"', comma, ',' - 1, ';' + 1, 0x80 | comma, 0, 0xff} {
+			want := c == '\n' || c == '\r' || c == '"' || c == comma
+			for n := 1; n <= 19; n++ {
+				for at := range n {
+					b := bytes.Repeat([]byte{'a'}, n)
+					b[at] = c
+					if got := e.hasSpecial(string(b)); got != want {
+						t.Errorf("comma %q: hasSpecial(%q) = %v", comma, b, got)
+					}
+				}
+			}
+		}
+	}
+}
+
+// TestLargeTableWhole: a table written past several writeback starts is
+// whole once closed, and an aborted one leaves nothing.
+func TestLargeTableWhole(t *testing.T) {
+	row := []byte(strings.Repeat("x", 1<<20-1) + "\n")
+	for _, tc := range []struct {
+		name  string
+		rows  int // of 1 MiB
+		abort bool
+	}{{"small", 1, false}, {"past writebacks", 3*writebackEvery>>20 + 5, false}, {"aborted", 2*writebackEvery>>20 + 1, true}} {
+		t.Run(tc.name, func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "big.csv")
+			tbl, err := Create(path, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			tbl.Sheet("x", []string{"h"})
+			want := []byte("h\n")
+			for range tc.rows {
+				if err := tbl.Encoded(row); err != nil {
+					t.Fatal(err)
+				}
+				want = append(want, row...)
+			}
+			if tc.abort {
+				tbl.Abort()
+				if _, err := os.Stat(path); err == nil {
+					t.Error("an aborted table is in place")
+				}
+				return
+			}
+			if err := tbl.Close(); err != nil {
+				t.Fatal(err)
+			}
+			got, err := os.ReadFile(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !bytes.Equal(got, want) {
+				t.Errorf("%d bytes in place, want %d", len(got), len(want))
+			}
+		})
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/callbase/callbase/internal/numplan"
@@ -101,4 +102,60 @@ func TestLandlineCache(t *testing.T) {
 		}
 	}
 	t.Logf("%d numbers checked", checked)
+}
+
+func TestSixDigits(t *testing.T) {
+	for _, tc := range []struct {
+		e164 string
+		want int
+	}{
+		{"+74951234567", 495123},
+		{"+78001000000", 800100},
+		{"+70000001", 0},
+		{"+749512", -1}, // too short
+		{"+7495a234567", -1},
+	} {
+		if got := sixDigits(tc.e164); got != tc.want {
+			t.Errorf("sixDigits(%q) = %d, want %d", tc.e164, got, tc.want)
+		}
+	}
+}
+
+// TestLandlineCacheConcurrent: goroutines placing the same landlines at
+// once all get the place of each (run with -race).
+func TestLandlineCacheConcurrent(t *testing.T) {
+	l := New(numplan.Embedded())
+	numbers := []string{"+74951234567", "+74012345678", "+73812345678", "+74232345678", "+78612345678"}
+	want := make([]string, len(numbers))
+	for i, e := range numbers {
+		n := phone.Number{E164: e, Country: "RU"}
+		p := landline(n.Key(), e)
+		want[i] = p.Region + " " + p.ZoneList()
+	}
+	var wg sync.WaitGroup
+	for g := range 4 {
+		wg.Go(func() {
+			for round := range 50 {
+				i := (g + round) % len(numbers)
+				p := l.Place(phone.Number{E164: numbers[i], Country: "RU"})
+				if got := p.Region + " " + p.ZoneList(); got != want[i] {
+					t.Errorf("%s: %q, want %q", numbers[i], got, want[i])
+				}
+			}
+		})
+	}
+	wg.Wait()
+}
+
+// BenchmarkPlaceLandline: Russian landlines the plan does not cover,
+// answered from the cache of their prefixes.
+func BenchmarkPlaceLandline(b *testing.B) {
+	l := New(numplan.Embedded())
+	numbers := []phone.Number{{E164: "+74951234567", Country: "RU"}, {E164: "+73812345678", Country: "RU"},
+		{E164: "+74232345678", Country: "RU"}, {E164: "+78612345678", Country: "RU"}}
+	for b.Loop() {
+		for _, n := range numbers {
+			l.Place(n)
+		}
+	}
 }

@@ -1,0 +1,134 @@
+package export
+
+import (
+	"strconv"
+	"unicode"
+	"unicode/utf8"
+)
+
+// CSVRows encodes rows exactly as a CSV Table's Row writes them, into
+// bytes. encoding/csv takes a row as []string, and Row takes []any: for a
+// table of millions of rows, boxing the cells and encoding them on the one
+// goroutine that writes cost more than making the rows. With CSVRows, the
+// goroutines that make the rows encode them too, and the writer only
+// copies bytes (Table.Encoded).
+//
+// A row is its cells appended one after the other, then End.
+type CSVRows struct {
+	comma      byte
+	neutralize bool
+}
+
+// CSVRows returns the encoder of a CSV table; ok is false for XLSX. Call it
+// after ExcelCSV and NeutralizeFormulas, which change the encoding.
+func (t *Table) CSVRows() (e CSVRows, ok bool) {
+	if t.format != CSV {
+		return CSVRows{}, false
+	}
+	return CSVRows{comma: byte(t.csv.Comma), neutralize: t.neutralize}, true
+}
+
+// String appends a string cell, as Row writes a string.
+func (e CSVRows) String(dst []byte, s string) []byte {
+	if e.neutralize && s != "" && isFormulaStart(s[0]) {
+		// The apostrophe is the field's first character now: no space
+		// starts it, so only the separators and quotes decide.
+		return e.field(dst, "'", s, e.hasSpecial(s))
+	}
+	return e.field(dst, "", s, e.needsQuotes(s))
+}
+
+// Raw appends a string cell as Row writes a Raw one: never neutralized.
+func (e CSVRows) Raw(dst []byte, s string) []byte { return e.field(dst, "", s, e.needsQuotes(s)) }
+
+// Int appends an integer cell.
+func (e CSVRows) Int(dst []byte, v int) []byte {
+	return append(strconv.AppendInt(dst, int64(v), 10), e.comma)
+}
+
+// End ends the row appended last to dst.
+func (e CSVRows) End(dst []byte) []byte {
+	// Every cell is followed by a separator: the last one becomes the
+	// end of the line. A row of no cells is an empty line.
+	if n := len(dst); n > 0 && dst[n-1] == e.comma {
+		dst[n-1] = '\n'
+		return dst
+	}
+	return append(dst, '\n')
+}
+
+// field appends prefix+s, quoted when it must be, and a separator. The
+// quoting is encoding/csv's Writer with UseCRLF false, which Table uses.
+func (e CSVRows) field(dst []byte, prefix, s string, quote bool) []byte {
+	if !quote {
+		return append(append(append(dst, prefix...), s...), e.comma)
+	}
+	dst = append(append(dst, '"'), prefix...)
+	for i := 0; i < len(s); i++ {
+		if s[i] == '"' {
+			dst = append(dst, '"')
+		}
+		dst = append(dst, s[i])
+	}
+	return append(dst, '"', e.comma)
+}
+
+// needsQuotes is encoding/csv's fieldNeedsQuotes for an ASCII separator.
+func (e CSVRows) needsQuotes(s string) bool {
+	if s == "" {
+		return false
+	}
+	if s == `\.` || e.hasSpecial(s) {
+		return true
+	}
+	if c := s[0]; c < utf8.RuneSelf {
+		return asciiSpace[c]
+	}
+	r, _ := utf8.DecodeRuneInString(s)
+	return unicode.IsSpace(r)
+}
+
+// hasSpecial tells whether s holds a line end, a quote or the separator.
+// It looks at eight bytes at a time: a row's cells are scanned on every
+// row of the output, hundreds of megabytes on a large base.
+func (e CSVRows) hasSpecial(s string) bool {
+	comma := uint64(e.comma) * ones
+	i := 0
+	for ; i+8 <= len(s); i += 8 {
+		x := uint64(s[i]) | uint64(s[i+1])<<8 | uint64(s[i+2])<<16 | uint64(s[i+3])<<24 |
+			uint64(s[i+4])<<32 | uint64(s[i+5])<<40 | uint64(s[i+6])<<48 | uint64(s[i+7])<<56
+		if zeroByte(x^(ones*'\n'))|zeroByte(x^(ones*'\r'))|zeroByte(x^(ones*'"'))|zeroByte(x^comma) != 0 {
+			return true
+		}
+	}
+	for ; i < len(s); i++ {
+		if c := s[i]; c == '\n' || c == '\r' || c == '"' || c == e.comma {
+			return true
+		}
+	}
+	return false
+}
+
+const ones = 0x0101010101010101
+
+// zeroByte is not 0 when one of the bytes of x is 0 (the borrow of a
+// subtraction only runs past a zero byte, so there are no false alarms).
+func zeroByte(x uint64) uint64 { return (x - ones) &^ x & (0x80 * ones) }
+
+var asciiSpace = [utf8.RuneSelf]bool{'\t': true, '\n': true, '\v': true, '\f': true, '\r': true, ' ': true}
+
+// isFormulaStart is Neutralize's test of a string's first byte.
+func isFormulaStart(c byte) bool {
+	return c == '=' || c == '+' || c == '-' || c == '@' || c == '\t' || c == '\r'
+}
+
+// Encoded writes rows encoded with the table's CSVRows, whole rows only.
+func (t *Table) Encoded(rows []byte) error {
+	// The header went through encoding/csv's own buffer: it goes first.
+	t.csv.Flush()
+	if err := t.csv.Error(); err != nil {
+		return err
+	}
+	_, err := t.buf.Write(rows)
+	return err
+}
