@@ -119,18 +119,18 @@ func (t *Tx) UntouchedCandidates(ctx context.Context, f *Facts, b BaseInfo, want
 			keys = append(keys, pending[i].key)
 		}
 		found = append(found[:0], make([]*Candidate, len(pending))...)
+		cands, err := t.untouchedFactsSplit(ctx, cs, keys)
+		if err != nil {
+			return false, err
+		}
 		next := 0 // rows come in key order: match them to byKey walking both
-		err := t.untouchedFacts(ctx, cs, keys, func(c *Candidate) error {
+		for _, c := range cands {
 			for next < len(byKey) && pending[byKey[next]].key < c.Key {
 				next++
 			}
 			if next < len(byKey) && pending[byKey[next]].key == c.Key {
 				found[byKey[next]] = c
 			}
-			return nil
-		})
-		if err != nil {
-			return false, err
 		}
 		for i, f := range pending {
 			if c := found[i]; c != nil {
@@ -198,6 +198,8 @@ type Facts struct {
 	kindsOf  map[string]map[string][2]string // type -> country -> both, shared
 	zones    map[string][]string             // zones -> split, shared
 	special  []uint64                        // see specialKeys; nil until read
+	aside    *sql.Tx                         // see ReadAside; nil: lookups on one core
+	asideOwn *Facts                          // the caches of lookups on aside
 }
 
 // Facts reads the places, consents in force and leases live at now.
