@@ -1,14 +1,16 @@
--- Leases without the declared foreign key to numbers. An export inserts a
--- lease per number, and SQLite checked each one's number: a seek into the
+-- Leases without declared foreign keys. An export inserts a lease per
+-- number, and SQLite checked each one's three parents: a seek into the
 -- numbers table (a gigabyte for 5M numbers, mostly outside the page
--- cache) per row. The store leases only numbers it has just read in the
--- same transaction, forget deletes a number's lease with it, and
--- Store.Check holds leases to the reference, as 0002 did for the bulk
--- tables. The references to exports and bases stay: those tables are small.
+-- cache) and a cursor opened on exports and on bases, per row. The store
+-- leases only numbers it has just read, for the export it has just
+-- inserted, in the same transaction; forget deletes a number's lease with
+-- it, UndoExport an export's leases with it, and no base is deleted.
+-- Store.Check holds leases to the references, as 0002 did for the bulk
+-- tables.
 CREATE TABLE leases_new (
 	num       INTEGER PRIMARY KEY, -- numbers (num)
-	export_id INTEGER NOT NULL REFERENCES exports (id),
-	base_id   INTEGER NOT NULL REFERENCES bases (id),
+	export_id INTEGER NOT NULL, -- exports (id)
+	base_id   INTEGER NOT NULL, -- bases (id)
 	agent     TEXT NOT NULL DEFAULT '',
 	until     TEXT NOT NULL
 ) STRICT;
