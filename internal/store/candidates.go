@@ -416,8 +416,9 @@ func jsonUnmarshal(s string, v any) error { return json.Unmarshal([]byte(s), v) 
 func (t *Tx) RowsByID(ctx context.Context, ids []int64) (map[int64]Row, map[int64][]string, error) {
 	sorted := slices.Clone(ids)
 	slices.Sort(sorted)
-	rows := map[int64]Row{}
-	headers := map[int64][]string{}
+	// Sized up front: a list of 100,000 grew them a tenth of its time.
+	rows := make(map[int64]Row, len(sorted))
+	headers := make(map[int64][]string, len(sorted))
 	var (
 		block   int64 = -1
 		decoded []Row
