@@ -72,8 +72,8 @@ func (t *Tx) TouchedCandidates(ctx context.Context, f *Facts, b BaseInfo, fn fun
 }
 
 // UntouchedCandidates calls fn for the numbers of base b nothing happened
-// to, in import order (the order of their first rows), until fn says
-// stop. They are read from the base's row blocks (their links only) and
+// to, but for the dead and opted out (see untouchedFacts), in import
+// order (the order of their first rows), until fn says stop. They are read from the base's row blocks (their links only) and
 // looked up in chunks, each chunk sorted by key and read with one
 // statement (see untouchedFacts). want, when not 0, is how many fn may
 // take at most: the first chunk is a little more than that, so a list
