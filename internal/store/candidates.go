@@ -1,6 +1,7 @@
 package store
 
 import (
+	"bytes"
 	"cmp"
 	"context"
 	"database/sql"
@@ -8,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strconv"
 	"time"
 )
 
@@ -331,33 +333,43 @@ type liveLease struct {
 	base  string
 }
 
-// liveLeases reads the leases live at now (or key's only).
+// liveLeases reads the leases live at now (or key's only). The leases of
+// a list share their end and base: the numbers of each end and base come
+// as one string, for modernc hands over each value at a cost far above
+// SQLite's scan (100,000 leases of one list: 0.25 s as a row each, 0.08 s
+// so).
 func (t *Tx) liveLeases(ctx context.Context, now time.Time, key uint64) (map[uint64]liveLease, error) {
 	m := map[uint64]liveLease{}
-	var (
-		last     string
-		lastTime time.Time
-	)
-	q := `SELECT l.num, l.until, b.name FROM leases l JOIN bases b ON b.id = l.base_id WHERE l.until > ?1`
+	q := `SELECT l.until, (SELECT b.name FROM bases b WHERE b.id = l.base_id), group_concat(l.num)
+		FROM leases l WHERE l.until > ?1`
 	args := []any{formatTime(now)}
 	if key != 0 {
 		q += ` AND l.num = ?2`
 		args = append(args, int64(key))
 	}
-	err := query(ctx, t.tx, q, args, func(r *sql.Rows) error {
+	err := query(ctx, t.tx, q+` GROUP BY l.until, l.base_id`, args, func(r *sql.Rows) error {
 		var (
-			num   int64
 			until string
 			l     liveLease
+			nums  sql.RawBytes
 		)
-		err := r.Scan(&num, &until, &l.base)
-		// A list leases its numbers until one time: parse it once.
-		if until != last {
-			last, lastTime = until, parseTime(until)
+		if err := r.Scan(&until, &l.base, &nums); err != nil {
+			return err
 		}
-		l.until = lastTime
-		m[uint64(num)] = l
-		return err
+		l.until = parseTime(until)
+		for len(nums) > 0 {
+			i := bytes.IndexByte(nums, ',')
+			if i < 0 {
+				i = len(nums)
+			}
+			num, err := strconv.ParseUint(string(nums[:i]), 10, 64)
+			if err != nil {
+				return fmt.Errorf("leases: %w", err)
+			}
+			m[num] = l
+			nums = nums[min(i+1, len(nums)):]
+		}
+		return nil
 	})
 	return m, err
 }
