@@ -124,8 +124,8 @@ const asideMin = 4096
 // untouchedFactsSplit returns what untouchedFacts reads of keys, in key
 // order. With a reader aside (see ReadAside) it reads the upper half of
 // the keys there, on another core, while this goroutine reads the lower
-// half: most of an export's time is these lookups, about 8 µs a number in
-// modernc, nearly all in SQLite's B-tree seeks.
+// half: these lookups are the most of an export's time, about 5 µs a
+// number in modernc (3 µs the B-tree seek, the rest handing values over).
 func (t *Tx) untouchedFactsSplit(ctx context.Context, cs *candidateScan, keys []uint64) ([]*Candidate, error) {
 	out := make([]*Candidate, 0, len(keys))
 	add := func(c *Candidate) error { out = append(out, c); return nil }
