@@ -80,6 +80,13 @@ func Build(ctx context.Context, tx *store.Tx, f Filter, r policy.Request) ([]Ent
 	if err != nil {
 		return nil, err
 	}
+	// Build only reads, and comes first in its transaction: the numbers
+	// can be looked up on two cores (see store.ReadAside).
+	done, err := tx.ReadAside(ctx, facts)
+	if err != nil {
+		return nil, err
+	}
+	defer done()
 	for i, b := range chosen {
 		pb := PolicyBase(b)
 		score := func(c *store.Candidate) (*scored, bool) {

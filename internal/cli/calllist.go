@@ -225,18 +225,23 @@ func runExport(ctx context.Context, g *globals, o *exportOptions) error {
 		if o.dryRun {
 			return errDryRun
 		}
+		// The file is written on one core while the database work goes on
+		// on the other: the writer formats the numbers while the rows are
+		// read, and writes the rows while the leases are.
+		rowsRead := make(chan listRows, 1)
+		written := make(chan error, 1)
+		go func() { written <- writeList(g, table, list, rowsRead, o.excelCSV) }()
 		ids := make([]int64, len(list))
 		for i, e := range list {
 			ids[i] = e.Candidate.FirstRow
 		}
-		rows, headers, err := tx.RowsByID(ctx, ids)
-		if err != nil {
-			return err
+		var lr listRows
+		lr.rows, lr.headers, lr.err = tx.RowsByID(ctx, ids)
+		rowsRead <- lr
+		if lr.err != nil {
+			<-written
+			return lr.err
 		}
-		// The file is written on one core while the leases are written on
-		// the other: neither waits for the other's work.
-		written := make(chan error, 1)
-		go func() { written <- writeList(g, table, list, rows, headers, o.excelCSV) }()
 		leases := make([]store.Lease, len(list))
 		for i, e := range list {
 			leases[i] = store.Lease{Key: e.Candidate.Key, Base: e.Base.ID, Agent: e.Agent}
@@ -365,9 +370,32 @@ var errDryRun = fmt.Errorf("dry run")
 var listHeader = []string{"agent", "number", "readable", "base", "temperature", "region", "time_zone",
 	"attempts", "last_outcome", "last_call_at", "callback_at"}
 
+// listRows are the first rows of a list's numbers and their headers, by
+// row id, or why they could not be read.
+type listRows struct {
+	rows    map[int64]store.Row
+	headers map[int64][]string
+	err     error
+}
+
 // writeList writes the list to its table, each number with the fields of
-// its first row (rows and headers, by row id).
-func writeList(g *globals, table *export.Table, list []calllist.Entry, rows map[int64]store.Row, headers map[int64][]string, excelCSV bool) error {
+// its first row, which come on rowsRead once read: the numbers' own
+// columns are formatted meanwhile.
+func writeList(g *globals, table *export.Table, list []calllist.Entry, rowsRead <-chan listRows, excelCSV bool) error {
+	nz, err := phone.NewNormalizer(g.region)
+	if err != nil {
+		return err
+	}
+	e164s, readables := make([]string, len(list)), make([]string, len(list))
+	for i, e := range list {
+		e164s[i] = "+" + strconv.FormatUint(e.Candidate.Key, 10)
+		readables[i] = nz.Readable(e164s[i])
+	}
+	lr := <-rowsRead
+	if lr.err != nil {
+		return lr.err
+	}
+	rows, headers := lr.rows, lr.headers
 	// The original columns: every name of the rows' headers, in the order
 	// first met.
 	var extra []string
@@ -395,16 +423,11 @@ func writeList(g *globals, table *export.Table, list []calllist.Entry, rows map[
 	if err := table.Sheet("calls", header); err != nil {
 		return err
 	}
-	nz, err := phone.NewNormalizer(g.region)
-	if err != nil {
-		return err
-	}
 	cells := make([]any, len(header))
-	for _, e := range list {
+	for i, e := range list {
 		c := e.Candidate
-		e164 := "+" + strconv.FormatUint(c.Key, 10)
 		clear(cells)
-		copy(cells, []any{e.Agent, export.Raw(e164), nz.Readable(e164), e.Base.Name, e.Temp, c.Region,
+		copy(cells, []any{e.Agent, export.Raw(e164s[i]), readables[i], e.Base.Name, e.Temp, c.Region,
 			c.Zones, c.Attempts, c.LastOutcome, optTime(c.LastCallAt), optTime(c.State.CallbackAt)})
 		// A number that reached someone else no longer speaks for its row.
 		if c.State.DetachedAt.IsZero() {

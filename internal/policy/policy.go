@@ -264,5 +264,12 @@ func location(name string) (*time.Location, error) {
 	return l, nil
 }
 
-func day(t time.Time) string   { return t.UTC().Format("2006-01-02") }
-func stamp(t time.Time) string { return t.UTC().Format("2006-01-02 15:04 UTC") }
+// day and stamp write a time out when a fact is, not when a rule is
+// judged: Allowed judges millions of numbers and writes no fact.
+type (
+	day   time.Time
+	stamp time.Time
+)
+
+func (d day) String() string   { return time.Time(d).UTC().Format("2006-01-02") }
+func (s stamp) String() string { return time.Time(s).UTC().Format("2006-01-02 15:04 UTC") }

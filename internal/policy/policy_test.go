@@ -138,3 +138,14 @@ func TestWindow(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkAllowed: a plain callable cold number, as a list judges
+// millions of them.
+func BenchmarkAllowed(b *testing.B) {
+	b.ReportAllocs()
+	for b.Loop() {
+		if !Allowed(cold, base, req) {
+			b.Fatal("not allowed")
+		}
+	}
+}

@@ -37,7 +37,7 @@ func (t *Tx) SpecialCandidates(ctx context.Context, f *Facts, b BaseInfo, fn fun
 	q := `SELECT n.num, n.type, n.country, n.place_id, n.status, n.dead_reason, n.opted_out_at, n.detached_at, bn.first_row_id
 		FROM json_each(?2) j CROSS JOIN base_numbers bn ON bn.base_id = ?1 AND bn.num = j.value
 		CROSS JOIN numbers n ON n.num = bn.num WHERE NOT ` + touched
-	return cs.untouched(ctx, t.tx, q, []any{b.ID, keysJSON(keys)}, true, fn)
+	return cs.untouched(ctx, t.tx, q, []any{b.ID, keysJSON(keys)}, fn)
 }
 
 // specialKeys lists, sorted, the untouched numbers of any base that are

@@ -36,6 +36,9 @@ func (s *Store) Check(ctx context.Context) error {
 		{"numbers of no import", `SELECT count(*) FROM numbers n WHERE n.first_import_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM imports i WHERE i.id = n.first_import_id)`},
 		{"base links to no base", `SELECT count(*) FROM base_numbers bn WHERE NOT EXISTS (SELECT 1 FROM bases b WHERE b.id = bn.base_id)`},
 		{"base links to no number", `SELECT count(*) FROM base_numbers bn WHERE NOT EXISTS (SELECT 1 FROM numbers n WHERE n.num = bn.num)`},
+		{"leases of no number", `SELECT count(*) FROM leases l WHERE NOT EXISTS (SELECT 1 FROM numbers n WHERE n.num = l.num)`},
+		{"leases of no export", `SELECT count(*) FROM leases l WHERE NOT EXISTS (SELECT 1 FROM exports e WHERE e.id = l.export_id)`},
+		{"leases of no base", `SELECT count(*) FROM leases l WHERE NOT EXISTS (SELECT 1 FROM bases b WHERE b.id = l.base_id)`},
 		{"base links to no row", `SELECT count(*) FROM base_numbers bn WHERE NOT EXISTS (SELECT 1 FROM row_blocks rb WHERE rb.id = bn.first_row_id / ` + fmt.Sprint(blockRows) + `)`},
 	} {
 		var n int
