@@ -340,7 +340,7 @@ type liveLease struct {
 // so).
 func (t *Tx) liveLeases(ctx context.Context, now time.Time, key uint64) (map[uint64]liveLease, error) {
 	m := map[uint64]liveLease{}
-	q := `SELECT l.until, (SELECT b.name FROM bases b WHERE b.id = l.base_id), group_concat(l.num)
+	q := `SELECT l.until, coalesce((SELECT b.name FROM bases b WHERE b.id = l.base_id), ''), group_concat(l.num)
 		FROM leases l WHERE l.until > ?1`
 	args := []any{formatTime(now)}
 	if key != 0 {

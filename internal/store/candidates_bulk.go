@@ -5,6 +5,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
@@ -171,16 +172,31 @@ func (t *Tx) untouchedFactsSplit(ctx context.Context, cs *candidateScan, keys []
 // while t is open, and the reader's snapshot, taken here after t began,
 // is the newest commit, the one t reads. A write of t's own would be the
 // one thing the reader does not see. Call done when the lookups are over.
+//
+// Where that cannot be vouched for (a read-only t, whose snapshot another
+// process may have moved past; a t that has written) or the second
+// connection cannot be had, the lookups stay on t: slower, never wrong.
 func (t *Tx) ReadAside(ctx context.Context, f *Facts) (done func(), err error) {
+	none := func() {}
+	if !t.write || runtime.GOMAXPROCS(0) < 2 {
+		return none, nil
+	}
+	var changes int64
+	if err := t.tx.QueryRowContext(ctx, `SELECT total_changes()`).Scan(&changes); err != nil {
+		return nil, err
+	}
+	if changes != t.changesAtBegin {
+		return none, nil
+	}
 	a, err := t.store.db.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
 	if err != nil {
-		return nil, err
+		return none, nil
 	}
 	// A read transaction takes its snapshot at its first read: now.
 	var n int
 	if err := a.QueryRowContext(ctx, `SELECT count(*) FROM sqlite_schema`).Scan(&n); err != nil {
 		a.Rollback()
-		return nil, err
+		return none, nil
 	}
 	f.aside = a
 	return func() {

@@ -56,6 +56,9 @@ type Tx struct {
 	store    *Store
 	places   map[placeKey]int64 // ids of the places table, as met
 	suppress *Suppressor        // loaded when first needed
+
+	write          bool  // begun by Begin: IMMEDIATE, holding the write lock
+	changesAtBegin int64 // total_changes() of the connection at Begin
 }
 
 // Begin starts a write transaction. It waits for other writers.
@@ -71,7 +74,14 @@ func (s *Store) Begin(ctx context.Context) (*Tx, error) {
 		tx.Rollback()
 		return nil, err
 	}
-	return &Tx{tx: tx, store: s, places: map[placeKey]int64{}}, nil
+	t := &Tx{tx: tx, store: s, places: map[placeKey]int64{}, write: true}
+	// What the connection had changed before: ReadAside tells by it that
+	// the transaction has written nothing yet.
+	if err := tx.QueryRowContext(ctx, `SELECT total_changes()`).Scan(&t.changesAtBegin); err != nil {
+		tx.Rollback()
+		return nil, err
+	}
+	return t, nil
 }
 
 // Read starts a read-only transaction: one snapshot of the database. Roll
