@@ -56,8 +56,16 @@ func mustRun(t *testing.T, db string, args ...string) result {
 
 func tempDB(t *testing.T) string { return filepath.Join(t.TempDir(), "callbase.db") }
 
-// dump is the database's content as text.
+// dump is the database's content as text; a failed check of its integrity
+// and references is an error of the test.
 func dump(t *testing.T, db string) string {
+	t.Helper()
+	return checkedDump(t, db, func(err error) { t.Error(err) })
+}
+
+// checkedDump is the database's content as text, after Store.Check, whose
+// failure goes to bad.
+func checkedDump(t *testing.T, db string, bad func(error)) string {
 	t.Helper()
 	st, err := store.OpenExisting(context.Background(), db)
 	if err != nil {
@@ -65,7 +73,7 @@ func dump(t *testing.T, db string) string {
 	}
 	defer st.Close()
 	if err := st.Check(context.Background()); err != nil {
-		t.Error(err)
+		bad(err)
 	}
 	var b strings.Builder
 	if err := st.Dump(context.Background(), &b); err != nil {

@@ -19,22 +19,11 @@ import (
 )
 
 // stateOf is the database's content as text, after checking its integrity
-// and the references the schema does not declare.
+// and the references the schema does not declare; a failed check ends the
+// test.
 func stateOf(t *testing.T, db string) string {
 	t.Helper()
-	st, err := store.OpenExisting(context.Background(), db)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
-	if err := st.Check(context.Background()); err != nil {
-		t.Fatalf("after a kill: %v", err)
-	}
-	var b strings.Builder
-	if err := st.Dump(context.Background(), &b); err != nil {
-		t.Fatal(err)
-	}
-	return b.String()
+	return checkedDump(t, db, func(err error) { t.Fatalf("after a kill: %v", err) })
 }
 
 // copyDB copies a database, with its forget key when it has one. (The
