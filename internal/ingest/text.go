@@ -3,7 +3,6 @@ package ingest
 import (
 	"bufio"
 	"bytes"
-	"encoding/csv"
 	"errors"
 	"fmt"
 	"io"
@@ -92,7 +91,7 @@ type csvSource struct {
 	enc   string
 	delim byte
 	guard *guard
-	cr    *csv.Reader
+	cr    *csvReader
 }
 
 type countingReader struct {
@@ -163,11 +162,7 @@ func openCSV(path string, f *os.File, enc string, delim byte, progress *atomic.I
 		r = crReader{r} // classic Mac line ends
 	}
 	s.guard = &guard{r: r, delim: delim, line: 1, strictUTF8: enc == encUTF8 && detected}
-	s.cr = csv.NewReader(s.guard)
-	s.cr.Comma = rune(delim)
-	s.cr.LazyQuotes = true
-	s.cr.FieldsPerRecord = -1
-	s.cr.ReuseRecord = false
+	s.cr = newCSVReader(s.guard, delim)
 	return s, nil
 }
 
@@ -204,14 +199,9 @@ func (s *csvSource) next() (Row, error) {
 			}
 			return Row{}, ie
 		}
-		var pe *csv.ParseError
-		if errors.As(err, &pe) {
-			return Row{}, &callbase.InputError{File: s.path, Row: pe.StartLine, Err: pe.Err}
-		}
 		return Row{}, &callbase.InputError{File: s.path, Err: err}
 	}
-	line, _ := s.cr.FieldPos(0)
-	last, _ := s.cr.FieldPos(len(rec) - 1)
+	line, last := s.cr.Lines()
 	s.guard.mark(last+1, s.cr.InputOffset())
 	if len(rec) > MaxColumns {
 		return Row{}, &callbase.InputError{File: s.path, Row: line,
@@ -259,9 +249,9 @@ func (e *guardError) Error() string { return fmt.Sprintf("line %d: %v", e.line, 
 
 // mark tells the guard a record was taken; the next one starts at line,
 // at byte offset. What the parser already read of it is counted again, at
-// the next Read: the parser reads some 4 KB ahead, dozens of records, and
-// counting (and keeping the head of) all of it at every record cost more
-// than reading the file.
+// the next Read: the parser reads up to csvChunk (16 KB) ahead, hundreds
+// of records, and counting (and keeping the head of) all of it at every
+// record cost more than reading the file.
 func (g *guard) mark(line int, offset int64) {
 	g.since, g.delims, g.quotes, g.sinceLine = 0, 0, 0, line
 	g.head, g.pending = g.head[:0], nil
@@ -363,7 +353,7 @@ func (g *guard) Read(p []byte) (int, error) {
 	if g.since > MaxRecord+64<<10 {
 		return g.failTooLarge(fmt.Errorf("%w: a record longer than %d MB", ErrTooLarge, MaxRecord>>20))
 	}
-	// The parser spends some 40 bytes on every field: a record of nothing but
+	// The parser spends up to 24 bytes on every field: a record of nothing but
 	// delimiters must stop well before the size limit. Delimiters inside
 	// quotes are counted too, hence the margin.
 	if g.delims > 100*MaxColumns {
@@ -696,11 +686,7 @@ func sniffDelimiter(text string) byte {
 		if strings.IndexByte(text, d) < 0 {
 			continue
 		}
-		r := csv.NewReader(strings.NewReader(text))
-		r.Comma = rune(d)
-		r.LazyQuotes = true
-		r.FieldsPerRecord = -1
-		r.ReuseRecord = true
+		r := newCSVReader(strings.NewReader(text), d)
 		var fields []int
 		for len(fields) < 200 {
 			rec, err := r.Read()
