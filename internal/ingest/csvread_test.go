@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"unicode/utf8"
 )
 
 var errInjected = errors.New("injected read error")
@@ -263,6 +264,10 @@ func FuzzCSVReader(f *testing.F) {
 	f.Fuzz(func(t *testing.T, data []byte, delim byte, chunk, size uint8, failAt uint16) {
 		if delim == 0 || delim >= 0x80 || delim == '"' || delim == '\r' || delim == '\n' {
 			delim = ";,\t|"[delim%4] // what encoding/csv refuses or reads as a rune
+		}
+		// The guard's UTF-8 check, on the same bytes.
+		if validUTF8(data) != utf8.Valid(data) {
+			t.Fatalf("validUTF8(%q) = %v", data, validUTF8(data))
 		}
 		compareReaders(t, readerCase{
 			data:        string(data),

@@ -394,7 +394,7 @@ func (g *guard) checkUTF8(b []byte, atEOF bool) int {
 	if !atEOF {
 		tail = incompleteTail(rest)
 	}
-	if !utf8.Valid(rest[:len(rest)-tail]) {
+	if !validUTF8(rest[:len(rest)-tail]) {
 		for i := 0; i < len(rest)-tail; {
 			r, size := utf8.DecodeRune(rest[i:])
 			if r == utf8.RuneError && size == 1 {
