@@ -359,6 +359,14 @@ func (t *Table) columnList() string {
 func isBlank(s string) bool {
 	for i := 0; i < len(s); i++ {
 		if c := s[i]; c != ' ' && c != '\t' && c != '\r' && c != '\n' {
+			// Decide on the first rune that is no ASCII space: every row's
+			// first cell comes here, and trimming a name costs more.
+			if c < utf8.RuneSelf && c != '\v' && c != '\f' {
+				return false
+			}
+			if r, _ := utf8.DecodeRuneInString(s[i:]); !unicode.IsSpace(r) {
+				return false
+			}
 			return strings.TrimSpace(s) == ""
 		}
 	}

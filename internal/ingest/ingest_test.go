@@ -495,3 +495,18 @@ func inputError(t *testing.T, err error) *callbase.InputError {
 	}
 	return ie
 }
+
+// TestIsBlank holds isBlank to its definition: nothing but white space.
+func TestIsBlank(t *testing.T) {
+	runes := []string{"", " ", "\t", "\r", "\n", "\v", "\f", "\u0085", "\u00a0", "\u2003", "\u3000", "a", "ж", "0", ";", "\xff", "\xc2", "\xe2\x80", "\x00", "\ufeff"}
+	for _, a := range runes {
+		for _, b := range runes {
+			for _, c := range runes {
+				s := a + b + c
+				if got, want := isBlank(s), strings.TrimSpace(s) == ""; got != want {
+					t.Errorf("isBlank(%q) = %v, want %v", s, got, want)
+				}
+			}
+		}
+	}
+}
