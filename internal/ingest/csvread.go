@@ -29,7 +29,7 @@ type csvReader struct {
 	offset      int64 // bytes parsed so far: InputOffset
 	first, last int   // lines of the first and last field of the last record
 
-	rec  []byte // unquoted fields of a record with quotes, one after another
+	rec  []byte // the fields of a record with quotes, unescaped, one after another
 	ends []int  // where each of those fields ends in rec
 }
 
