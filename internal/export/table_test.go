@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/callbase/callbase/internal/callbase"
 	"github.com/callbase/callbase/internal/spreadsheet"
@@ -178,7 +180,8 @@ func TestNeutralizeFormulas(t *testing.T) {
 func TestCSVRowsLikeRow(t *testing.T) {
 	cells := []string{"", "plain", "+79161234567", "a,b", "a;b", `say "hi"`, "two\nlines", "cr\rhere",
 		`\.`, ` lead`, "\tlead", "\u00a0nbsp", "\u2003em", "trail ", "=1+2", "-5", "@x", "'q", "=a,b", "+\"x\"",
-		"\xff\xfe", "Иванов", "\u0085nel"}
+		"\xff\xfe", "Иванов", "\u0085nel", "\u1680ogham", "\u3000ideo", "\u2029para", "\u00c0x", "\u0fffx",
+		"\u1000x", "\xc2", "\xc2\x85", "\xc2\xa0", "\xc2\x86", "\xe1", "\xe1\x9a", "\x85x", "Ёлка"}
 	for _, excel := range []bool{false, true} {
 		for _, neutralize := range []bool{false, true} {
 			var want, got bytes.Buffer
@@ -318,5 +321,24 @@ func TestLargeTableWhole(t *testing.T) {
 				t.Errorf("%d bytes in place, want %d", len(got), len(want))
 			}
 		})
+	}
+}
+
+// TestLeadingSpace: the shortcut agrees with unicode.IsSpace on every
+// first rune, and on the bytes that are not one.
+func TestLeadingSpace(t *testing.T) {
+	for r := rune(0); r <= unicode.MaxRune; r++ {
+		s := string(r) + "x"
+		if got, want := leadingSpace(s), unicode.IsSpace(r); got != want {
+			t.Errorf("%U: leadingSpace %v, unicode.IsSpace %v", r, got, want)
+		}
+	}
+	for b := 0x80; b <= 0xff; b++ {
+		for _, s := range []string{string([]byte{byte(b)}), string([]byte{byte(b), 0x85}), string([]byte{byte(b), 0xa0, 'x'})} {
+			r, _ := utf8.DecodeRuneInString(s)
+			if got, want := leadingSpace(s), unicode.IsSpace(r); got != want {
+				t.Errorf("%q: leadingSpace %v, unicode.IsSpace %v", s, got, want)
+			}
+		}
 	}
 }
