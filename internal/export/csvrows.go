@@ -102,16 +102,33 @@ func leadingSpace(s string) bool {
 // It looks at eight bytes at a time: a row's cells are scanned on every
 // row of the output, hundreds of megabytes on a large base.
 func (e CSVRows) hasSpecial(s string) bool {
+	if len(s) < 8 {
+		return e.hasSpecialBytes(s)
+	}
 	comma := uint64(e.comma) * ones
-	i := 0
-	for ; i+8 <= len(s); i += 8 {
-		x := uint64(s[i]) | uint64(s[i+1])<<8 | uint64(s[i+2])<<16 | uint64(s[i+3])<<24 |
-			uint64(s[i+4])<<32 | uint64(s[i+5])<<40 | uint64(s[i+6])<<48 | uint64(s[i+7])<<56
-		if zeroByte(x^(ones*'\n'))|zeroByte(x^(ones*'\r'))|zeroByte(x^(ones*'"'))|zeroByte(x^comma) != 0 {
+	special := func(w string) bool {
+		// w[:8] once bounds-checked: the loads make one, not eight.
+		w = w[:8]
+		x := uint64(w[0]) | uint64(w[1])<<8 | uint64(w[2])<<16 | uint64(w[3])<<24 |
+			uint64(w[4])<<32 | uint64(w[5])<<40 | uint64(w[6])<<48 | uint64(w[7])<<56
+		// Line ends are told with the other control bytes below '\r'+1,
+		// rare in a cell, and then the bytes are looked at one by one.
+		if lessThan(x, '\r'+1)|zeroByte(x^(ones*'"'))|zeroByte(x^comma) == 0 {
+			return false
+		}
+		return e.hasSpecialBytes(w)
+	}
+	for i := 0; i+8 <= len(s); i += 8 {
+		if special(s[i:]) {
 			return true
 		}
 	}
-	for ; i < len(s); i++ {
+	// The last bytes, in a word that overlaps the one before.
+	return special(s[len(s)-8:])
+}
+
+func (e CSVRows) hasSpecialBytes(s string) bool {
+	for i := 0; i < len(s); i++ {
 		if c := s[i]; c == '\n' || c == '\r' || c == '"' || c == e.comma {
 			return true
 		}
@@ -124,6 +141,10 @@ const ones = 0x0101010101010101
 // zeroByte is not 0 when one of the bytes of x is 0 (the borrow of a
 // subtraction only runs past a zero byte, so there are no false alarms).
 func zeroByte(x uint64) uint64 { return (x - ones) &^ x & (0x80 * ones) }
+
+// lessThan is not 0 when one of the bytes of x is below n, n <= 128 (as
+// zeroByte: a borrow only runs past a byte that is below n).
+func lessThan(x uint64, n byte) uint64 { return (x - ones*uint64(n)) &^ x & (0x80 * ones) }
 
 var asciiSpace = [utf8.RuneSelf]bool{'\t': true, '\n': true, '\v': true, '\f': true, '\r': true, ' ': true}
 

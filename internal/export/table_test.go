@@ -265,7 +265,7 @@ func FuzzCSVRows(f *testing.F) {
 func TestHasSpecial(t *testing.T) {
 	for _, comma := range []byte{',', ';'} {
 		e := CSVRows{comma: comma}
-		for _, c := range []byte{'\n', '\r', '"', comma, ',' - 1, ';' + 1, 0x80 | comma, 0, 0xff} {
+		for _, c := range []byte{'\n', '\r', '"', comma, ',' - 1, ';' + 1, 0x80 | comma, 0, 0xff, '\t', '\v', '\r' + 1, '"' - 1, '"' + 1, 0x80 | '\n'} {
 			want := c == '\n' || c == '\r' || c == '"' || c == comma
 			for n := 1; n <= 19; n++ {
 				for at := range n {
