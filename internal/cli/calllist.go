@@ -7,9 +7,11 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -225,23 +227,17 @@ func runExport(ctx context.Context, g *globals, o *exportOptions) error {
 		if o.dryRun {
 			return errDryRun
 		}
-		// The file is written on one core while the database work goes on
-		// on the other: the writer formats the numbers while the rows are
-		// read, and writes the rows while the leases are.
-		rowsRead := make(chan listRows, 1)
-		written := make(chan error, 1)
-		go func() { written <- writeList(g, table, list, rowsRead, o.excelCSV) }()
-		ids := make([]int64, len(list))
+		cands := make([]*store.Candidate, len(list))
 		for i, e := range list {
-			ids[i] = e.Candidate.FirstRow
+			cands[i] = e.Candidate
 		}
-		var lr listRows
-		lr.rows, lr.headers, lr.err = tx.RowsByID(ctx, ids)
-		rowsRead <- lr
-		if lr.err != nil {
-			<-written
-			return lr.err
+		rows, err := tx.ListRows(ctx, cands)
+		if err != nil {
+			return err
 		}
+		// The file is written on the other cores while the leases are.
+		written := make(chan error, 1)
+		go func() { written <- writeList(g, table, list, rows, o.excelCSV) }()
 		leases := make([]store.Lease, len(list))
 		for i, e := range list {
 			leases[i] = store.Lease{Key: e.Candidate.Key, Base: e.Base.ID, Agent: e.Agent}
@@ -370,38 +366,15 @@ var errDryRun = fmt.Errorf("dry run")
 var listHeader = []string{"agent", "number", "readable", "base", "temperature", "region", "time_zone",
 	"attempts", "last_outcome", "last_call_at", "callback_at"}
 
-// listRows are the first rows of a list's numbers and their headers, by
-// row id, or why they could not be read.
-type listRows struct {
-	rows    map[int64]store.Row
-	headers map[int64][]string
-	err     error
-}
-
 // writeList writes the list to its table, each number with the fields of
-// its first row, which come on rowsRead once read: the numbers' own
-// columns are formatted meanwhile.
-func writeList(g *globals, table *export.Table, list []calllist.Entry, rowsRead <-chan listRows, excelCSV bool) error {
-	nz, err := phone.NewNormalizer(g.region)
-	if err != nil {
-		return err
-	}
-	e164s, readables := make([]string, len(list)), make([]string, len(list))
-	for i, e := range list {
-		e164s[i] = "+" + strconv.FormatUint(e.Candidate.Key, 10)
-		readables[i] = nz.Readable(e164s[i])
-	}
-	lr := <-rowsRead
-	if lr.err != nil {
-		return lr.err
-	}
-	rows, headers := lr.rows, lr.headers
+// its first row.
+func writeList(g *globals, table *export.Table, list []calllist.Entry, rows *store.ListRows, excelCSV bool) error {
 	// The original columns: every name of the rows' headers, in the order
 	// first met.
 	var extra []string
 	at := map[string]int{}
 	for _, e := range list {
-		for _, h := range headers[e.Candidate.FirstRow] {
+		for _, h := range rows.Header(e.Candidate.FirstRow) {
 			if _, ok := at[h]; !ok {
 				at[h] = len(extra)
 				extra = append(extra, h)
@@ -423,18 +396,55 @@ func writeList(g *globals, table *export.Table, list []calllist.Entry, rowsRead 
 	if err := table.Sheet("calls", header); err != nil {
 		return err
 	}
-	cells := make([]any, len(header))
-	for i, e := range list {
+	lw := listWriter{list: list, rows: rows, at: at, width: len(header)}
+	if enc, ok := table.CSVRows(); ok {
+		return lw.csv(g.region, table, enc)
+	}
+	return lw.cells(g.region, table)
+}
+
+// listWriter makes the rows of a list's table.
+type listWriter struct {
+	list  []calllist.Entry
+	rows  *store.ListRows
+	at    map[string]int // the place of each original column among the extra ones
+	width int            // of the header
+}
+
+// cells writes the list's rows one by one, as an XLSX table takes them.
+func (lw *listWriter) cells(region string, table *export.Table) error {
+	return lw.each(region, 0, len(lw.list), func(cells []any) error { return table.Row(cells) })
+}
+
+// each calls fn with the cells of each entry of lw.list[from:to], in
+// order; the slice passed is fn's until it returns.
+func (lw *listWriter) each(region string, from, to int, fn func(cells []any) error) error {
+	nz, err := phone.NewNormalizer(region)
+	if err != nil {
+		return err
+	}
+	part := lw.list[from:to]
+	ids := make([]int64, len(part))
+	for i, e := range part {
+		ids[i] = e.Candidate.FirstRow
+	}
+	rows, err := lw.rows.Rows(ids)
+	if err != nil {
+		return err
+	}
+	cells := make([]any, lw.width)
+	for _, e := range part {
 		c := e.Candidate
+		e164 := "+" + strconv.FormatUint(c.Key, 10)
 		clear(cells)
-		copy(cells, []any{e.Agent, export.Raw(e164s[i]), readables[i], e.Base.Name, e.Temp, c.Region,
+		copy(cells, []any{e.Agent, export.Raw(e164), nz.Readable(e164), e.Base.Name, e.Temp, c.Region,
 			c.Zones, c.Attempts, c.LastOutcome, optTime(c.LastCallAt), optTime(c.State.CallbackAt)})
 		// A number that reached someone else no longer speaks for its row.
 		if c.State.DetachedAt.IsZero() {
-			h := headers[c.FirstRow]
+			h := lw.rows.Header(c.FirstRow)
 			for i, f := range rows[c.FirstRow].Fields {
 				if i < len(h) {
-					cells[len(listHeader)+at[h[i]]] = f
+					cells[len(listHeader)+lw.at[h[i]]] = f
 				}
 			}
 		}
@@ -443,9 +453,79 @@ func writeList(g *globals, table *export.Table, list []calllist.Entry, rowsRead 
 				cells[i] = ""
 			}
 		}
-		if err := table.Row(cells); err != nil {
+		if err := fn(cells); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// listPart is how many entries of a list one goroutine encodes at a time.
+const listPart = 8192
+
+// csv writes the list to a CSV table, its parts encoded on every core
+// (formatting the numbers and encoding the cells is most of writing a
+// list) and written in order.
+func (lw *listWriter) csv(region string, table *export.Table, enc export.CSVRows) error {
+	n := (len(lw.list) + listPart - 1) / listPart
+	parts := make(chan int, n)
+	encoded := make([]chan []byte, n)
+	for i := range n {
+		parts <- i
+		encoded[i] = make(chan []byte, 1)
+	}
+	close(parts)
+	var (
+		failed atomic.Bool
+		errs   = make(chan error, n+1) // one a part at most, and the writer's
+	)
+	for range min(n, runtime.GOMAXPROCS(0)) {
+		go func() {
+			for i := range parts {
+				if failed.Load() {
+					encoded[i] <- nil
+					continue
+				}
+				var b []byte
+				err := lw.each(region, i*listPart, min((i+1)*listPart, len(lw.list)), func(cells []any) error {
+					for _, c := range cells {
+						switch v := c.(type) {
+						case string:
+							b = enc.String(b, v)
+						case export.Raw:
+							b = enc.Raw(b, string(v))
+						case int:
+							b = enc.Int(b, v)
+						default:
+							return fmt.Errorf("list cell of type %T", c)
+						}
+					}
+					b = enc.End(b)
+					return nil
+				})
+				if err != nil {
+					failed.Store(true)
+					errs <- err
+					b = nil
+				}
+				encoded[i] <- b
+			}
+		}()
+	}
+	for i := range n {
+		b := <-encoded[i]
+		if failed.Load() {
+			continue // every part is taken: no goroutine stays behind
+		}
+		if err := table.Encoded(b); err != nil {
+			failed.Store(true)
+			errs <- err
+		}
+	}
+	select {
+	case err := <-errs:
+		return err
+	default:
+		return nil
+	}
 }

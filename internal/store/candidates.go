@@ -6,7 +6,6 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"slices"
 	"strconv"
@@ -28,6 +27,7 @@ type Candidate struct {
 	LeaseBase               string
 	Consent                 map[string]Consent // scope -> the event in force at now
 	FirstRow                int64              // the row of the base it was first found in
+	block                   *rowBlock          // FirstRow's block, when a walk read it (see ListRows)
 }
 
 // Candidates calls fn for every number of base b (or only for key, when
@@ -82,11 +82,12 @@ func (t *Tx) TouchedCandidates(ctx context.Context, f *Facts, b BaseInfo, fn fun
 // takes one statement; later chunks (or all, without want) grow from 1024.
 func (t *Tx) UntouchedCandidates(ctx context.Context, f *Facts, b BaseInfo, want int, fn func(*Candidate) (more bool, err error)) error {
 	cs := &candidateScan{start: formatTime(b.CycleStartedAt), Facts: f}
-	var ids []int64
-	err := query(ctx, t.tx, `SELECT rb.id FROM row_blocks rb JOIN imports i ON i.id = rb.import_id
+	type blockID struct{ id, imp int64 }
+	var ids []blockID
+	err := query(ctx, t.tx, `SELECT rb.id, rb.import_id FROM row_blocks rb JOIN imports i ON i.id = rb.import_id
 		WHERE i.base_id = ? ORDER BY rb.id`, []any{b.ID}, func(r *sql.Rows) error {
-		var id int64
-		err := r.Scan(&id)
+		var id blockID
+		err := r.Scan(&id.id, &id.imp)
 		ids = append(ids, id)
 		return err
 	})
@@ -101,6 +102,10 @@ func (t *Tx) UntouchedCandidates(ctx context.Context, f *Facts, b BaseInfo, want
 		keys    []uint64
 		found   []*Candidate // by index of pending
 		chunk   = 1024
+		// The blocks of pending numbers, kept for the list's rows (see
+		// ListRows): reading them again cost a list of 100,000 a
+		// quarter of its time.
+		blocks = map[int64]*rowBlock{}
 	)
 	if want > 0 {
 		// A few of the numbers walked are dead or opted out.
@@ -137,23 +142,27 @@ func (t *Tx) UntouchedCandidates(ctx context.Context, f *Facts, b BaseInfo, want
 		for i, f := range pending {
 			if c := found[i]; c != nil {
 				c.FirstRow = f.row
+				b, _ := blockOf(f.row)
+				c.block = blocks[b]
 				if more, err := fn(c); err != nil || !more {
 					return false, err
 				}
 			}
 		}
 		pending = pending[:0]
+		clear(blocks)
 		chunk = min(2*chunk, max(chunk, 1<<16))
 		return true, nil
 	}
 	for _, id := range ids {
-		var data []byte
-		if err := t.tx.QueryRowContext(ctx, `SELECT data FROM row_blocks WHERE id = ?`, id).Scan(&data); err != nil {
+		blk := &rowBlock{id: id.id, imp: id.imp}
+		if err := t.tx.QueryRowContext(ctx, `SELECT data, tbl FROM row_blocks WHERE id = ?`, id.id).Scan(&blk.data, &blk.tbl); err != nil {
 			return err
 		}
-		if links, err = blockLinks(links[:0], id, data); err != nil {
+		if links, err = blockLinks(links[:0], id.id, blk.data); err != nil {
 			return err
 		}
+		before := len(pending)
 		for _, l := range links {
 			if _, ok := seen[l.key]; ok {
 				continue
@@ -163,6 +172,9 @@ func (t *Tx) UntouchedCandidates(ctx context.Context, f *Facts, b BaseInfo, want
 				continue // on a live list: no list takes it
 			}
 			pending = append(pending, l)
+		}
+		if len(pending) > before {
+			blocks[id.id] = blk
 		}
 		if len(pending) >= chunk {
 			if more, err := lookup(); err != nil || !more {
@@ -422,48 +434,3 @@ func (t *Tx) RecordExport(ctx context.Context, at, until time.Time, file, actor,
 }
 
 func jsonUnmarshal(s string, v any) error { return json.Unmarshal([]byte(s), v) }
-
-// RowsByID reads the rows with these ids, each with its table's header,
-// reading every block once.
-func (t *Tx) RowsByID(ctx context.Context, ids []int64) (map[int64]Row, map[int64][]string, error) {
-	sorted := slices.Clone(ids)
-	slices.Sort(sorted)
-	// Sized up front: a list of 100,000 grew them a tenth of its time.
-	rows := make(map[int64]Row, len(sorted))
-	headers := make(map[int64][]string, len(sorted))
-	var (
-		block   int64 = -1
-		decoded []Row
-		header  []string
-	)
-	for _, id := range slices.Compact(sorted) {
-		b, i := blockOf(id)
-		if b != block {
-			block = b
-			var (
-				data []byte
-				h    string
-			)
-			err := t.tx.QueryRowContext(ctx, `SELECT rb.data, coalesce(t.header, '[]') FROM row_blocks rb
-				LEFT JOIN import_tables t ON t.import_id = rb.import_id AND t.idx = rb.tbl WHERE rb.id = ?`, b).Scan(&data, &h)
-			if errors.Is(err, sql.ErrNoRows) {
-				decoded, header = nil, nil
-				continue
-			}
-			if err != nil {
-				return nil, nil, err
-			}
-			if decoded, err = decodeBlock(b, data); err != nil {
-				return nil, nil, err
-			}
-			header = nil
-			if err := jsonUnmarshal(h, &header); err != nil {
-				return nil, nil, err
-			}
-		}
-		if i < len(decoded) {
-			rows[id], headers[id] = decoded[i], header
-		}
-	}
-	return rows, headers, nil
-}
