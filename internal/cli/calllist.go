@@ -227,17 +227,23 @@ func runExport(ctx context.Context, g *globals, o *exportOptions) error {
 		if o.dryRun {
 			return errDryRun
 		}
+		// The file is written on the other cores while the database work
+		// goes on: the writer formats the numbers while the rows are read,
+		// and writes the rows while the leases are.
+		rowsRead := make(chan listRows, 1)
+		written := make(chan error, 1)
+		go func() { written <- writeList(g, table, list, rowsRead, o.excelCSV) }()
 		cands := make([]*store.Candidate, len(list))
 		for i, e := range list {
 			cands[i] = e.Candidate
 		}
-		rows, err := tx.ListRows(ctx, cands)
-		if err != nil {
-			return err
+		var lr listRows
+		lr.rows, lr.err = tx.ListRows(ctx, cands)
+		rowsRead <- lr
+		if lr.err != nil {
+			<-written
+			return lr.err
 		}
-		// The file is written on the other cores while the leases are.
-		written := make(chan error, 1)
-		go func() { written <- writeList(g, table, list, rows, o.excelCSV) }()
 		leases := make([]store.Lease, len(list))
 		for i, e := range list {
 			leases[i] = store.Lease{Key: e.Candidate.Key, Base: e.Base.ID, Agent: e.Agent}
@@ -366,9 +372,32 @@ var errDryRun = fmt.Errorf("dry run")
 var listHeader = []string{"agent", "number", "readable", "base", "temperature", "region", "time_zone",
 	"attempts", "last_outcome", "last_call_at", "callback_at"}
 
+// listRows are the first rows of a list's numbers, or why they could not
+// be read.
+type listRows struct {
+	rows *store.ListRows
+	err  error
+}
+
 // writeList writes the list to its table, each number with the fields of
-// its first row.
-func writeList(g *globals, table *export.Table, list []calllist.Entry, rows *store.ListRows, excelCSV bool) error {
+// its first row, which come on rowsRead once read: the numbers' own
+// columns are formatted meanwhile.
+func writeList(g *globals, table *export.Table, list []calllist.Entry, rowsRead <-chan listRows, excelCSV bool) error {
+	// One normalizer: it learns the blocks of numbers it meets, at a cost
+	// a second one would pay again.
+	nz, err := phone.NewNormalizer(g.region)
+	if err != nil {
+		return err
+	}
+	readables := make([]string, len(list))
+	for i, e := range list {
+		readables[i] = nz.Readable("+" + strconv.FormatUint(e.Candidate.Key, 10))
+	}
+	lr := <-rowsRead
+	if lr.err != nil {
+		return lr.err
+	}
+	rows := lr.rows
 	// The original columns: every name of the rows' headers, in the order
 	// first met.
 	var extra []string
@@ -396,33 +425,25 @@ func writeList(g *globals, table *export.Table, list []calllist.Entry, rows *sto
 	if err := table.Sheet("calls", header); err != nil {
 		return err
 	}
-	lw := listWriter{list: list, rows: rows, at: at, width: len(header)}
+	lw := listWriter{list: list, readables: readables, rows: rows, at: at, width: len(header)}
 	if enc, ok := table.CSVRows(); ok {
-		return lw.csv(g.region, table, enc)
+		return lw.csv(table, enc)
 	}
-	return lw.cells(g.region, table)
+	return lw.each(0, len(list), table.Row)
 }
 
 // listWriter makes the rows of a list's table.
 type listWriter struct {
-	list  []calllist.Entry
-	rows  *store.ListRows
-	at    map[string]int // the place of each original column among the extra ones
-	width int            // of the header
-}
-
-// cells writes the list's rows one by one, as an XLSX table takes them.
-func (lw *listWriter) cells(region string, table *export.Table) error {
-	return lw.each(region, 0, len(lw.list), func(cells []any) error { return table.Row(cells) })
+	list      []calllist.Entry
+	readables []string // of the numbers, by index of list
+	rows      *store.ListRows
+	at        map[string]int // the place of each original column among the extra ones
+	width     int            // of the header
 }
 
 // each calls fn with the cells of each entry of lw.list[from:to], in
 // order; the slice passed is fn's until it returns.
-func (lw *listWriter) each(region string, from, to int, fn func(cells []any) error) error {
-	nz, err := phone.NewNormalizer(region)
-	if err != nil {
-		return err
-	}
+func (lw *listWriter) each(from, to int, fn func(cells []any) error) error {
 	part := lw.list[from:to]
 	ids := make([]int64, len(part))
 	for i, e := range part {
@@ -433,11 +454,10 @@ func (lw *listWriter) each(region string, from, to int, fn func(cells []any) err
 		return err
 	}
 	cells := make([]any, lw.width)
-	for _, e := range part {
+	for i, e := range part {
 		c := e.Candidate
-		e164 := "+" + strconv.FormatUint(c.Key, 10)
 		clear(cells)
-		copy(cells, []any{e.Agent, export.Raw(e164), nz.Readable(e164), e.Base.Name, e.Temp, c.Region,
+		copy(cells, []any{e.Agent, export.Raw("+" + strconv.FormatUint(c.Key, 10)), lw.readables[from+i], e.Base.Name, e.Temp, c.Region,
 			c.Zones, c.Attempts, c.LastOutcome, optTime(c.LastCallAt), optTime(c.State.CallbackAt)})
 		// A number that reached someone else no longer speaks for its row.
 		if c.State.DetachedAt.IsZero() {
@@ -463,10 +483,9 @@ func (lw *listWriter) each(region string, from, to int, fn func(cells []any) err
 // listPart is how many entries of a list one goroutine encodes at a time.
 const listPart = 8192
 
-// csv writes the list to a CSV table, its parts encoded on every core
-// (formatting the numbers and encoding the cells is most of writing a
-// list) and written in order.
-func (lw *listWriter) csv(region string, table *export.Table, enc export.CSVRows) error {
+// csv writes the list to a CSV table, its parts decoded and encoded on
+// every core and written in order.
+func (lw *listWriter) csv(table *export.Table, enc export.CSVRows) error {
 	n := (len(lw.list) + listPart - 1) / listPart
 	parts := make(chan int, n)
 	encoded := make([]chan []byte, n)
@@ -487,7 +506,7 @@ func (lw *listWriter) csv(region string, table *export.Table, enc export.CSVRows
 					continue
 				}
 				var b []byte
-				err := lw.each(region, i*listPart, min((i+1)*listPart, len(lw.list)), func(cells []any) error {
+				err := lw.each(i*listPart, min((i+1)*listPart, len(lw.list)), func(cells []any) error {
 					for _, c := range cells {
 						switch v := c.(type) {
 						case string:

@@ -198,11 +198,29 @@ func (t *Tx) ReadAside(ctx context.Context, f *Facts) (done func(), err error) {
 		a.Rollback()
 		return none, nil
 	}
+	// The lookups' B-tree pages, read through a mapping of the file instead
+	// of read(2) into the page cache: a list of 100,000 reads some 50,000
+	// pages it never reads again (0.2 s of system time on big.db). Only
+	// for the lookups: t writes after them.
+	mmapped := mmap(ctx, a, mmapSize) && mmap(ctx, t.tx, mmapSize)
 	f.aside = a
 	return func() {
 		f.aside = nil
 		a.Rollback()
+		if mmapped {
+			mmap(ctx, t.tx, 0)
+		}
 	}, nil
+}
+
+// mmapSize is as much of the file as SQLite maps (SQLITE_MAX_MMAP_SIZE).
+const mmapSize = 0x7fff0000
+
+// mmap sets how much of the database file db's connection reads through a
+// mapping; false when it could not.
+func mmap(ctx context.Context, db *sql.Tx, size int64) bool {
+	var got int64
+	return db.QueryRowContext(ctx, `PRAGMA mmap_size = `+strconv.FormatInt(size, 10)).Scan(&got) == nil
 }
 
 // untouched runs q, which selects a number's key, type, country, place,
