@@ -75,11 +75,15 @@ func (t *Tx) TouchedCandidates(ctx context.Context, f *Facts, b BaseInfo, fn fun
 
 // UntouchedCandidates calls fn for the numbers of base b nothing happened
 // to, but for the dead and opted out (see untouchedFacts), in import
-// order (the order of their first rows), until fn says stop. They are read from the base's row blocks (their links only) and
-// looked up in chunks, each chunk sorted by key and read with one
-// statement (see untouchedFacts). want, when not 0, is how many fn may
-// take at most: the first chunk is a little more than that, so a list
-// takes one statement; later chunks (or all, without want) grow from 1024.
+// order (the order of their first rows), until fn says stop. They are
+// read from the base's row blocks (their links only) and looked up in
+// parts of import order, each sorted by key and read with one statement
+// (see untouchedFacts). With readers aside (see ReadAside) the three
+// overlap: this goroutine walks the blocks, the readers look the parts up,
+// and fn is called on another goroutine, one number at a time, as parts
+// come back in order. want, when not 0, is how many fn may take at most:
+// a little more than that are looked up first, then more, growing, until
+// fn says stop; without want, all.
 func (t *Tx) UntouchedCandidates(ctx context.Context, f *Facts, b BaseInfo, want int, fn func(*Candidate) (more bool, err error)) error {
 	cs := &candidateScan{start: formatTime(b.CycleStartedAt), Facts: f}
 	type blockID struct{ id, imp int64 }
@@ -94,67 +98,22 @@ func (t *Tx) UntouchedCandidates(ctx context.Context, f *Facts, b BaseInfo, want
 	if err != nil {
 		return err
 	}
+	lk := newLookups(ctx, t, cs, fn)
+	defer lk.close()
+	// With want, the walk waits for fn to judge a round of a little more
+	// than want (a few of the numbers walked are dead or opted out), often
+	// all it takes, before it walks on; without, it walks every block.
+	round := want + want/16 + 64
 	seen := map[uint64]struct{}{}
 	var (
-		pending []blockLink // the first rows of numbers not yet looked up, in import order
-		links   []blockLink
-		byKey   []int // indexes of pending, in key order
-		keys    []uint64
-		found   []*Candidate // by index of pending
-		chunk   = 1024
-		// The blocks of pending numbers, kept for the list's rows (see
-		// ListRows): reading them again cost a list of 100,000 a
-		// quarter of its time.
-		blocks = map[int64]*rowBlock{}
+		links  []blockLink
+		part   []walkedLink // numbers not yet looked up, in import order
+		walked int          // numbers sent to be looked up this round
 	)
-	if want > 0 {
-		// A few of the numbers walked are dead or opted out.
-		chunk = want + want/16 + 64
-	}
-	// lookup reads the pending numbers and hands the untouched ones to fn
-	// in import order.
-	lookup := func() (bool, error) {
-		if len(pending) == 0 {
-			return true, nil
-		}
-		byKey, keys = byKey[:0], keys[:0]
-		for i := range pending {
-			byKey = append(byKey, i)
-		}
-		slices.SortFunc(byKey, func(i, j int) int { return cmp.Compare(pending[i].key, pending[j].key) })
-		for _, i := range byKey {
-			keys = append(keys, pending[i].key)
-		}
-		found = append(found[:0], make([]*Candidate, len(pending))...)
-		cands, err := t.untouchedFactsSplit(ctx, cs, keys)
-		if err != nil {
-			return false, err
-		}
-		next := 0 // rows come in key order: match them to byKey walking both
-		for _, c := range cands {
-			for next < len(byKey) && pending[byKey[next]].key < c.Key {
-				next++
-			}
-			if next < len(byKey) && pending[byKey[next]].key == c.Key {
-				found[byKey[next]] = c
-			}
-		}
-		for i, f := range pending {
-			if c := found[i]; c != nil {
-				c.FirstRow = f.row
-				b, _ := blockOf(f.row)
-				c.block = blocks[b]
-				if more, err := fn(c); err != nil || !more {
-					return false, err
-				}
-			}
-		}
-		pending = pending[:0]
-		clear(blocks)
-		chunk = min(2*chunk, max(chunk, 1<<16))
-		return true, nil
-	}
 	for _, id := range ids {
+		if lk.stopped() {
+			break
+		}
 		blk := &rowBlock{id: id.id, imp: id.imp}
 		if err := t.tx.QueryRowContext(ctx, `SELECT data, tbl FROM row_blocks WHERE id = ?`, id.id).Scan(&blk.data, &blk.tbl); err != nil {
 			return err
@@ -162,7 +121,6 @@ func (t *Tx) UntouchedCandidates(ctx context.Context, f *Facts, b BaseInfo, want
 		if links, err = blockLinks(links[:0], id.id, blk.data); err != nil {
 			return err
 		}
-		before := len(pending)
 		for _, l := range links {
 			if _, ok := seen[l.key]; ok {
 				continue
@@ -171,19 +129,24 @@ func (t *Tx) UntouchedCandidates(ctx context.Context, f *Facts, b BaseInfo, want
 			if _, leased := cs.leases[l.key]; leased {
 				continue // on a live list: no list takes it
 			}
-			pending = append(pending, l)
+			// The block is kept for the list's rows (see ListRows).
+			part = append(part, walkedLink{l, blk})
 		}
-		if len(pending) > before {
-			blocks[id.id] = blk
+		if len(part) >= partSize || (want > 0 && walked+len(part) >= round) {
+			walked += len(part)
+			lk.send(part)
+			part = nil
 		}
-		if len(pending) >= chunk {
-			if more, err := lookup(); err != nil || !more {
-				return err
-			}
+		if want > 0 && walked >= round {
+			// Until fn has judged them: it may want no more.
+			lk.wait()
+			walked, round = 0, min(2*round, max(round, 1<<16))
 		}
 	}
-	_, err = lookup()
-	return err
+	if len(part) > 0 && !lk.stopped() {
+		lk.send(part)
+	}
+	return lk.close()
 }
 
 // candidateColumns are what a candidate is read from; ?2 is the start
@@ -212,8 +175,7 @@ type Facts struct {
 	kindsOf  map[string]map[string][2]string // type -> country -> both, shared
 	zones    map[string][]string             // zones -> split, shared
 	special  []uint64                        // see specialKeys; nil until read
-	aside    *sql.Tx                         // see ReadAside; nil: lookups on one core
-	asideOwn *Facts                          // the caches of lookups on aside
+	asides   []*sql.Tx                       // see ReadAside; none: lookups on t, in turn with the walk
 }
 
 // Facts reads the places, consents in force and leases live at now.
