@@ -516,10 +516,11 @@ func (lw *listWriter) csv(table *export.Table, enc export.CSVRows) error {
 					encoded[i] <- nil
 					continue
 				}
+				from, to := i*listPart, min((i+1)*listPart, len(lw.list))
 				// Sized for rows of about 256 bytes: growing it by doubling
 				// allocated twice the list.
-				b := make([]byte, 0, listPart*256)
-				err := lw.each(i*listPart, min((i+1)*listPart, len(lw.list)), func(cells []any) error {
+				b := make([]byte, 0, (to-from)*256)
+				err := lw.each(from, to, func(cells []any) error {
 					for _, c := range cells {
 						switch v := c.(type) {
 						case string:
