@@ -279,6 +279,11 @@ func runExport(ctx context.Context, g *globals, o *exportOptions) error {
 		return err
 	}
 	if table != nil {
+		// From here on the list goes into place or is undone, and either is
+		// recorded whole: a Ctrl-C meanwhile no longer stops the command,
+		// which would leave a list in place with its export still pending
+		// (the next export would then see to it, and make its own list).
+		ctx := context.WithoutCancel(ctx)
 		if err := table.Close(); err != nil {
 			if table.Out() {
 				// Some of it reached stdout: its numbers stay held.
