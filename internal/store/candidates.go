@@ -6,7 +6,6 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"slices"
 	"strconv"
@@ -28,6 +27,7 @@ type Candidate struct {
 	LeaseBase               string
 	Consent                 map[string]Consent // scope -> the event in force at now
 	FirstRow                int64              // the row of the base it was first found in
+	block                   *rowBlock          // FirstRow's block, when a walk read it (see ListRows)
 }
 
 // Candidates calls fn for every number of base b (or only for key, when
@@ -75,83 +75,50 @@ func (t *Tx) TouchedCandidates(ctx context.Context, f *Facts, b BaseInfo, fn fun
 
 // UntouchedCandidates calls fn for the numbers of base b nothing happened
 // to, but for the dead and opted out (see untouchedFacts), in import
-// order (the order of their first rows), until fn says stop. They are read from the base's row blocks (their links only) and
-// looked up in chunks, each chunk sorted by key and read with one
-// statement (see untouchedFacts). want, when not 0, is how many fn may
-// take at most: the first chunk is a little more than that, so a list
-// takes one statement; later chunks (or all, without want) grow from 1024.
+// order (the order of their first rows), until fn says stop. They are
+// read from the base's row blocks (their links only) and looked up in
+// parts of import order, each sorted by key and read with one statement
+// (see untouchedFacts). With readers aside (see ReadAside) the three
+// overlap: this goroutine walks the blocks, the readers look the parts up,
+// and fn is called on another goroutine, one number at a time, as parts
+// come back in order. want, when not 0, is how many fn may take at most:
+// a little more than that are looked up first, then more, growing, until
+// fn says stop; without want, all.
 func (t *Tx) UntouchedCandidates(ctx context.Context, f *Facts, b BaseInfo, want int, fn func(*Candidate) (more bool, err error)) error {
 	cs := &candidateScan{start: formatTime(b.CycleStartedAt), Facts: f}
-	var ids []int64
-	err := query(ctx, t.tx, `SELECT rb.id FROM row_blocks rb JOIN imports i ON i.id = rb.import_id
+	type blockID struct{ id, imp int64 }
+	var ids []blockID
+	err := query(ctx, t.tx, `SELECT rb.id, rb.import_id FROM row_blocks rb JOIN imports i ON i.id = rb.import_id
 		WHERE i.base_id = ? ORDER BY rb.id`, []any{b.ID}, func(r *sql.Rows) error {
-		var id int64
-		err := r.Scan(&id)
+		var id blockID
+		err := r.Scan(&id.id, &id.imp)
 		ids = append(ids, id)
 		return err
 	})
 	if err != nil {
 		return err
 	}
+	lk := newLookups(ctx, t, cs, fn)
+	defer lk.close()
+	// With want, the walk waits for fn to judge a round of a little more
+	// than want (a few of the numbers walked are dead or opted out), often
+	// all it takes, before it walks on; without, it walks every block.
+	round := want + want/16 + 64
 	seen := map[uint64]struct{}{}
 	var (
-		pending []blockLink // the first rows of numbers not yet looked up, in import order
-		links   []blockLink
-		byKey   []int // indexes of pending, in key order
-		keys    []uint64
-		found   []*Candidate // by index of pending
-		chunk   = 1024
+		links  []blockLink
+		part   []walkedLink // numbers not yet looked up, in import order
+		walked int          // numbers sent to be looked up this round
 	)
-	if want > 0 {
-		// A few of the numbers walked are dead or opted out.
-		chunk = want + want/16 + 64
-	}
-	// lookup reads the pending numbers and hands the untouched ones to fn
-	// in import order.
-	lookup := func() (bool, error) {
-		if len(pending) == 0 {
-			return true, nil
-		}
-		byKey, keys = byKey[:0], keys[:0]
-		for i := range pending {
-			byKey = append(byKey, i)
-		}
-		slices.SortFunc(byKey, func(i, j int) int { return cmp.Compare(pending[i].key, pending[j].key) })
-		for _, i := range byKey {
-			keys = append(keys, pending[i].key)
-		}
-		found = append(found[:0], make([]*Candidate, len(pending))...)
-		cands, err := t.untouchedFactsSplit(ctx, cs, keys)
-		if err != nil {
-			return false, err
-		}
-		next := 0 // rows come in key order: match them to byKey walking both
-		for _, c := range cands {
-			for next < len(byKey) && pending[byKey[next]].key < c.Key {
-				next++
-			}
-			if next < len(byKey) && pending[byKey[next]].key == c.Key {
-				found[byKey[next]] = c
-			}
-		}
-		for i, f := range pending {
-			if c := found[i]; c != nil {
-				c.FirstRow = f.row
-				if more, err := fn(c); err != nil || !more {
-					return false, err
-				}
-			}
-		}
-		pending = pending[:0]
-		chunk = min(2*chunk, max(chunk, 1<<16))
-		return true, nil
-	}
 	for _, id := range ids {
-		var data []byte
-		if err := t.tx.QueryRowContext(ctx, `SELECT data FROM row_blocks WHERE id = ?`, id).Scan(&data); err != nil {
+		if lk.stopped() {
+			break
+		}
+		blk := &rowBlock{id: id.id, imp: id.imp}
+		if err := t.tx.QueryRowContext(ctx, `SELECT data, tbl FROM row_blocks WHERE id = ?`, id.id).Scan(&blk.data, &blk.tbl); err != nil {
 			return err
 		}
-		if links, err = blockLinks(links[:0], id, data); err != nil {
+		if links, err = blockLinks(links[:0], id.id, blk.data); err != nil {
 			return err
 		}
 		for _, l := range links {
@@ -162,16 +129,24 @@ func (t *Tx) UntouchedCandidates(ctx context.Context, f *Facts, b BaseInfo, want
 			if _, leased := cs.leases[l.key]; leased {
 				continue // on a live list: no list takes it
 			}
-			pending = append(pending, l)
+			// The block is kept for the list's rows (see ListRows).
+			part = append(part, walkedLink{l, blk})
 		}
-		if len(pending) >= chunk {
-			if more, err := lookup(); err != nil || !more {
-				return err
-			}
+		if len(part) >= partSize || (want > 0 && walked+len(part) >= round) {
+			walked += len(part)
+			lk.send(part)
+			part = nil
+		}
+		if want > 0 && walked >= round {
+			// Until fn has judged them: it may want no more.
+			lk.wait()
+			walked, round = 0, min(2*round, max(round, 1<<16))
 		}
 	}
-	_, err = lookup()
-	return err
+	if len(part) > 0 && !lk.stopped() {
+		lk.send(part)
+	}
+	return lk.close()
 }
 
 // candidateColumns are what a candidate is read from; ?2 is the start
@@ -200,8 +175,7 @@ type Facts struct {
 	kindsOf  map[string]map[string][2]string // type -> country -> both, shared
 	zones    map[string][]string             // zones -> split, shared
 	special  []uint64                        // see specialKeys; nil until read
-	aside    *sql.Tx                         // see ReadAside; nil: lookups on one core
-	asideOwn *Facts                          // the caches of lookups on aside
+	asides   []*sql.Tx                       // see ReadAside; none: lookups on t, in turn with the walk
 }
 
 // Facts reads the places, consents in force and leases live at now.
@@ -422,48 +396,3 @@ func (t *Tx) RecordExport(ctx context.Context, at, until time.Time, file, actor,
 }
 
 func jsonUnmarshal(s string, v any) error { return json.Unmarshal([]byte(s), v) }
-
-// RowsByID reads the rows with these ids, each with its table's header,
-// reading every block once.
-func (t *Tx) RowsByID(ctx context.Context, ids []int64) (map[int64]Row, map[int64][]string, error) {
-	sorted := slices.Clone(ids)
-	slices.Sort(sorted)
-	// Sized up front: a list of 100,000 grew them a tenth of its time.
-	rows := make(map[int64]Row, len(sorted))
-	headers := make(map[int64][]string, len(sorted))
-	var (
-		block   int64 = -1
-		decoded []Row
-		header  []string
-	)
-	for _, id := range slices.Compact(sorted) {
-		b, i := blockOf(id)
-		if b != block {
-			block = b
-			var (
-				data []byte
-				h    string
-			)
-			err := t.tx.QueryRowContext(ctx, `SELECT rb.data, coalesce(t.header, '[]') FROM row_blocks rb
-				LEFT JOIN import_tables t ON t.import_id = rb.import_id AND t.idx = rb.tbl WHERE rb.id = ?`, b).Scan(&data, &h)
-			if errors.Is(err, sql.ErrNoRows) {
-				decoded, header = nil, nil
-				continue
-			}
-			if err != nil {
-				return nil, nil, err
-			}
-			if decoded, err = decodeBlock(b, data); err != nil {
-				return nil, nil, err
-			}
-			header = nil
-			if err := jsonUnmarshal(h, &header); err != nil {
-				return nil, nil, err
-			}
-		}
-		if i < len(decoded) {
-			rows[id], headers[id] = decoded[i], header
-		}
-	}
-	return rows, headers, nil
-}

@@ -31,7 +31,7 @@ func TestReadAsideOnlyWhereItSeesTheSame(t *testing.T) {
 			t.Fatal(err)
 		}
 		defer done()
-		return f.aside != nil
+		return len(f.asides) > 0
 	}
 
 	tx, err := st.Begin(ctx)
