@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/callbase/callbase/internal/callbase"
+	"github.com/callbase/callbase/internal/writeback"
 )
 
 // ImportInfo describes one file being imported into a base.
@@ -59,6 +60,8 @@ type Tx struct {
 
 	write          bool  // begun by Begin: IMMEDIATE, holding the write lock
 	changesAtBegin int64 // total_changes() of the connection at Begin
+
+	flush *writeback.Ticker // set by a bulk write: see StartImport
 }
 
 // Begin starts a write transaction. It waits for other writers.
@@ -95,12 +98,17 @@ func (s *Store) Read(ctx context.Context) (*Tx, error) {
 }
 
 // Commit lands everything written in the transaction.
-func (t *Tx) Commit() error { return t.tx.Commit() }
+func (t *Tx) Commit() error {
+	err := t.tx.Commit()
+	t.stopFlush()
+	return err
+}
 
 // Rollback drops everything written in the transaction. It is safe after
 // Commit, so it can be deferred.
 func (t *Tx) Rollback() error {
 	err := t.tx.Rollback()
+	t.stopFlush()
 	if errors.Is(err, sql.ErrTxDone) {
 		return nil
 	}
@@ -145,6 +153,27 @@ type pendingNumber struct {
 	dead  bool
 }
 
+// flushEvery is how often a bulk write has the system start writing the
+// database's files to disk.
+const flushEvery = 100 * time.Millisecond
+
+// startFlush has the system write the database and its WAL to disk while
+// a bulk write goes on, until the transaction ends. The commit's fsync of
+// the WAL and the checkpoint's fsync of the database that follows it then
+// wait for the last pages only: for a 1M-row import (190 MB), they waited
+// 1.1 s and 0.8 s for all of them. (Commit runs the checkpoint before it
+// returns.)
+func (t *Tx) startFlush() {
+	if t.flush == nil && t.write {
+		t.flush = writeback.Every(flushEvery, t.store.path, t.store.path+"-wal")
+	}
+}
+
+func (t *Tx) stopFlush() {
+	t.flush.Stop()
+	t.flush = nil
+}
+
 // Imported reports whether a file with this content hash was already
 // imported into the named base.
 func (t *Tx) Imported(ctx context.Context, base, sha256 string) (bool, error) {
@@ -159,6 +188,7 @@ func (t *Tx) Imported(ctx context.Context, base, sha256 string) (bool, error) {
 func (t *Tx) StartImport(ctx context.Context, info ImportInfo) (*Import, error) {
 	tx := t.tx
 	im := &Import{t: t, lastRow: -1, kinds: map[kind]uint16{}}
+	t.startFlush()
 	var err error
 	if im.baseID, err = ensureBase(ctx, tx, info); err != nil {
 		return nil, err
