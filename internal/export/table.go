@@ -14,6 +14,7 @@ import (
 
 	"github.com/callbase/callbase/internal/callbase"
 	"github.com/callbase/callbase/internal/spreadsheet"
+	"github.com/callbase/callbase/internal/writeback"
 )
 
 // Format is the kind of file a Table writes.
@@ -284,7 +285,7 @@ func (w *fileWriter) writeback() {
 	defer close(w.done)
 	var from int64
 	for to := range w.kick {
-		startWriteback(w.f, from, to-from)
+		writeback.Start(w.f, from, to-from)
 		from = to
 	}
 }

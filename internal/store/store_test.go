@@ -3,11 +3,14 @@ package store
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/callbase/callbase/internal/writeback"
 )
 
 var at = time.Date(2026, 11, 27, 9, 0, 0, 0, time.UTC)
@@ -346,5 +349,34 @@ func TestBeginPutsChecksBack(t *testing.T) {
 	_, err = tx.tx.ExecContext(ctx, `UPDATE numbers SET temperature = 'lukewarm'`)
 	if err == nil || !strings.Contains(err.Error(), "CHECK") {
 		t.Errorf("setting a temperature outside the CHECK: %v, want a CHECK failure", err)
+	}
+}
+
+// An import has the system write the database to disk while it runs, and
+// stops when its transaction ends, whichever way.
+func TestImportFlushesWhileItRuns(t *testing.T) {
+	ctx := context.Background()
+	st, _ := openTemp(t)
+	for _, commit := range []bool{true, false} {
+		tx, err := st.Begin(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		im, err := tx.StartImport(ctx, ImportInfo{Base: "b", File: "f", SHA256: fmt.Sprint(commit), Format: "csv", At: at})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if writeback.Available && tx.flush == nil {
+			t.Error("no writeback while an import runs")
+		}
+		im.Close()
+		if commit {
+			err = tx.Commit()
+		} else {
+			err = tx.Rollback()
+		}
+		if err != nil || tx.flush != nil {
+			t.Errorf("commit %v: %v, writeback left running: %v", commit, err, tx.flush != nil)
+		}
 	}
 }
