@@ -13,6 +13,11 @@ import (
 // enough to spread a statement's own cost.
 const partSize = 8192
 
+// keptBlocks bounds the row blocks a walk keeps for the list's rows, some
+// 32 KB each: a list of 100,000 of big.db's numbers takes a few hundred.
+// The rows of numbers met past them are read again by ListRows.
+var keptBlocks = 2048 // a variable for tests
+
 // walkedLink is a number met walking a base's row blocks, with its block.
 type walkedLink struct {
 	blockLink

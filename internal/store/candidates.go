@@ -109,6 +109,7 @@ func (t *Tx) UntouchedCandidates(ctx context.Context, f *Facts, b BaseInfo, want
 		links  []blockLink
 		part   []walkedLink // numbers not yet looked up, in import order
 		walked int          // numbers sent to be looked up this round
+		kept   int          // blocks kept for the list's rows
 	)
 	for _, id := range ids {
 		if lk.stopped() {
@@ -121,6 +122,7 @@ func (t *Tx) UntouchedCandidates(ctx context.Context, f *Facts, b BaseInfo, want
 		if links, err = blockLinks(links[:0], id.id, blk.data); err != nil {
 			return err
 		}
+		keptThis := false
 		for _, l := range links {
 			if _, ok := seen[l.key]; ok {
 				continue
@@ -129,8 +131,17 @@ func (t *Tx) UntouchedCandidates(ctx context.Context, f *Facts, b BaseInfo, want
 			if _, leased := cs.leases[l.key]; leased {
 				continue // on a live list: no list takes it
 			}
-			// The block is kept for the list's rows (see ListRows).
-			part = append(part, walkedLink{l, blk})
+			// The block is kept for the list's rows (see ListRows), up
+			// to keptBlocks of them: a sparse selection would otherwise
+			// keep a block for nearly every number it lists.
+			wl := walkedLink{blockLink: l}
+			if kept < keptBlocks {
+				wl.block, keptThis = blk, true
+			}
+			part = append(part, wl)
+		}
+		if keptThis {
+			kept++
 		}
 		if len(part) >= partSize || (want > 0 && walked+len(part) >= round) {
 			walked += len(part)

@@ -150,8 +150,11 @@ func (t *Tx) ReadAside(ctx context.Context, f *Facts) (done func(), err error) {
 		}
 	}
 	// Two: the walk of the blocks keeps t busy meanwhile.
+	// Begun without ctx's cancel, which would roll a reader back behind
+	// done's back and put its connection in the pool still mapping the
+	// file; done ends them, whatever happened meanwhile.
 	for range 2 {
-		a, err := t.store.db.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+		a, err := t.store.db.BeginTx(context.WithoutCancel(ctx), &sql.TxOptions{ReadOnly: true})
 		if err != nil {
 			rollback()
 			return none, nil
@@ -176,6 +179,7 @@ func (t *Tx) ReadAside(ctx context.Context, f *Facts) (done func(), err error) {
 	}
 	f.asides = asides
 	return func() {
+		ctx := context.WithoutCancel(ctx)
 		f.asides = nil
 		for _, a := range asides {
 			mmap(ctx, a, 0)

@@ -1,0 +1,90 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"testing"
+)
+
+// TestListRowsPastKeptBlocks: the rows of a list are the same whether the
+// walk kept their blocks or ListRows reads them again.
+func TestListRowsPastKeptBlocks(t *testing.T) {
+	ctx := context.Background()
+	st, _ := openTemp(t)
+	tx, err := st.Begin(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	im, err := tx.StartImport(ctx, ImportInfo{Base: "b", File: "f.csv", SHA256: "1", Format: "csv", At: at})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := im.AddTable(ctx, 0, "", []string{"Имя", "Телефон"}, []int{1}); err != nil {
+		t.Fatal(err)
+	}
+	const rows = 3*blockRows + 10 // four blocks
+	for i := range rows {
+		key := uint64(79160000000 + i*7919)
+		id, err := im.AddRow(ctx, 0, i+2, []string{fmt.Sprint("Клиент ", i), fmt.Sprint(key)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := im.AddNumber(ctx, id, 1, Number{Key: key, Type: "mobile", Country: "RU"}, true); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := im.Finish(ctx, ImportCounts{}); err != nil {
+		t.Fatal(err)
+	}
+	im.Close()
+	if err := tx.Commit(); err != nil {
+		t.Fatal(err)
+	}
+
+	defer func(k int) { keptBlocks = k }(keptBlocks)
+	for _, keep := range []int{2048, 1, 0} {
+		keptBlocks = keep
+		tx, err := st.Begin(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		facts, err := tx.Facts(ctx, at)
+		if err != nil {
+			t.Fatal(err)
+		}
+		bases, err := tx.Bases(ctx)
+		if err != nil || len(bases) != 1 {
+			t.Fatalf("bases %v, %v", bases, err)
+		}
+		var cands []*Candidate
+		err = tx.UntouchedCandidates(ctx, facts, bases[0], 0, func(c *Candidate) (bool, error) {
+			cands = append(cands, c)
+			return true, nil
+		})
+		if err != nil || len(cands) != rows {
+			t.Fatalf("keptBlocks %d: %d candidates, %v", keep, len(cands), err)
+		}
+		lr, err := tx.ListRows(ctx, cands)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids := make([]int64, len(cands))
+		for i, c := range cands {
+			ids[i] = c.FirstRow
+		}
+		got, err := lr.Rows(ids)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i, c := range cands {
+			r := got[c.FirstRow]
+			if len(r.Fields) != 2 || r.Fields[1] != fmt.Sprint(c.Key) || r.Fields[0] != fmt.Sprint("Клиент ", i) {
+				t.Fatalf("keptBlocks %d: number %d has row %q", keep, c.Key, r.Fields)
+			}
+			if h := lr.Header(c.FirstRow); len(h) != 2 || h[1] != "Телефон" {
+				t.Fatalf("keptBlocks %d: header %q", keep, h)
+			}
+		}
+		tx.Rollback()
+	}
+}
