@@ -55,7 +55,7 @@ func Rules(ctx context.Context, tx *store.Tx, r *policy.Request) error {
 }
 
 // Build returns the list, in order, each number once.
-func Build(ctx context.Context, tx *store.Tx, f Filter, r policy.Request) ([]Entry, error) {
+func Build(ctx context.Context, tx *store.Tx, f Filter, r policy.Request) (_ []Entry, err error) {
 	all, err := tx.Bases(ctx)
 	if err != nil {
 		return nil, err
@@ -81,12 +81,17 @@ func Build(ctx context.Context, tx *store.Tx, f Filter, r policy.Request) ([]Ent
 		return nil, err
 	}
 	// Build only reads, and comes first in its transaction: the numbers
-	// can be looked up on two cores (see store.ReadAside).
+	// can be looked up on two cores (see store.ReadAside). Should it ever
+	// write, done says so, and the list is dropped.
 	done, err := tx.ReadAside(ctx, facts)
 	if err != nil {
 		return nil, err
 	}
-	defer done()
+	defer func() {
+		if e := done(); e != nil && err == nil {
+			err = e
+		}
+	}()
 	for i, b := range chosen {
 		pb := PolicyBase(b)
 		score := func(c *store.Candidate) (*scored, bool) {

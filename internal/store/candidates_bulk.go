@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"runtime"
 	"slices"
@@ -126,13 +127,14 @@ func untouchedFacts(ctx context.Context, db querier, cs *candidateScan, keys []u
 // can commit while t is open, and the readers' snapshots, taken here after
 // t began, are the newest commit, the one t reads. A write of t's own
 // would be the one thing the readers do not see. Call done when the
-// lookups are over.
+// lookups are over: it fails when t wrote meanwhile, so that a caller
+// that did drops what the readers found.
 //
 // Where that cannot be vouched for (a read-only t, whose snapshot another
 // process may have moved past; a t that has written) or the connections
 // cannot be had, the lookups stay on t: slower, never wrong.
-func (t *Tx) ReadAside(ctx context.Context, f *Facts) (done func(), err error) {
-	none := func() {}
+func (t *Tx) ReadAside(ctx context.Context, f *Facts) (done func() error, err error) {
+	none := func() error { return nil }
 	if !t.write || runtime.GOMAXPROCS(0) < 2 {
 		return none, nil
 	}
@@ -178,7 +180,7 @@ func (t *Tx) ReadAside(ctx context.Context, f *Facts) (done func(), err error) {
 		mmap(ctx, a, mmapSize)
 	}
 	f.asides = asides
-	return func() {
+	return func() error {
 		ctx := context.WithoutCancel(ctx)
 		f.asides = nil
 		for _, a := range asides {
@@ -188,6 +190,14 @@ func (t *Tx) ReadAside(ctx context.Context, f *Facts) (done func(), err error) {
 		if mmapped {
 			mmap(ctx, t.tx, 0)
 		}
+		var now int64
+		if err := t.tx.QueryRowContext(ctx, `SELECT total_changes()`).Scan(&now); err != nil {
+			return err
+		}
+		if now != changes {
+			return errors.New("the transaction wrote while numbers were looked up beside it")
+		}
+		return nil
 	}, nil
 }
 

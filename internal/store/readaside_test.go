@@ -41,8 +41,20 @@ func TestReadAsideOnlyWhereItSeesTheSame(t *testing.T) {
 	if !aside(tx) {
 		t.Error("a write transaction that has written nothing gets no reader aside")
 	}
+	// Written to while the readers aside look up: done says so.
+	f, err := tx.Facts(ctx, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	done, err := tx.ReadAside(ctx, f)
+	if err != nil || len(f.asides) == 0 {
+		t.Fatalf("no reader aside: %v", err)
+	}
 	if err := tx.SetSetting(ctx, "rest.days", "31"); err != nil {
 		t.Fatal(err)
+	}
+	if err := done(); err == nil {
+		t.Error("a write during the lookups aside went unnoticed")
 	}
 	if aside(tx) {
 		t.Error("a write transaction that has written gets a reader aside, which would not see its write")
