@@ -497,7 +497,7 @@ func (lw *listWriter) each(from, to int, fn func(cells []any) error) error {
 }
 
 // listPart is how many entries of a list one goroutine encodes at a time.
-const listPart = 8192
+var listPart = 8192 // a variable for tests
 
 // csv writes the list to a CSV table, its parts decoded and encoded on
 // every core and written in order.
@@ -514,9 +514,21 @@ func (lw *listWriter) csv(table *export.Table, enc export.CSVRows) error {
 		failed atomic.Bool
 		errs   = make(chan error, n+1) // one a part at most, and the writer's
 	)
-	for range min(n, runtime.GOMAXPROCS(0)) {
+	workers := min(n, runtime.GOMAXPROCS(0))
+	// At most two parts a worker ahead of the writer: on a slow disk the
+	// encoded list would otherwise wait in memory, whole. A slot is taken
+	// before a part, so the parts that hold slots are always the next to
+	// be written, and the writer never waits for one that cannot start.
+	ahead := make(chan struct{}, 2*workers)
+	for range workers {
 		go func() {
-			for i := range parts {
+			for {
+				ahead <- struct{}{}
+				i, ok := <-parts
+				if !ok {
+					<-ahead
+					return
+				}
 				if failed.Load() {
 					encoded[i] <- nil
 					continue
@@ -552,6 +564,7 @@ func (lw *listWriter) csv(table *export.Table, enc export.CSVRows) error {
 	}
 	for i := range n {
 		b := <-encoded[i]
+		<-ahead
 		if failed.Load() {
 			continue // every part is taken: no goroutine stays behind
 		}
