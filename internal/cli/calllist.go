@@ -287,13 +287,13 @@ func runExport(ctx context.Context, g *globals, o *exportOptions) error {
 		if err := table.Close(); err != nil {
 			if table.Out() {
 				// Some of it reached stdout: its numbers stay held.
-				return fmt.Errorf("%w; the list went out incomplete, its numbers stay leased until %s", err, sum.Until)
+				return committedError{fmt.Errorf("%w; the list went out incomplete, its numbers stay leased until %s", err, sum.Until)}
 			}
 			// The list never reached its place: as if it had not run.
 			if uerr := g.inTx(ctx, func(tx *store.Tx, _ *locate.Locator) error { return tx.UndoExport(ctx, exportID) }); uerr != nil {
-				return fmt.Errorf("%w; and releasing its numbers failed too, they stay leased until %s: %v", err, sum.Until, uerr)
+				return committedError{fmt.Errorf("%w; and releasing its numbers failed too, they stay leased until %s: %v", err, sum.Until, uerr)}
 			}
-			return err
+			return committedError{err}
 		}
 		if path != "" {
 			// The list is in place; a later export would find that out too.
@@ -379,6 +379,13 @@ func undoInterrupted(ctx context.Context, g *globals, out string) error {
 	}
 	return nil
 }
+
+// committedError is a failure of an export after its commit, which a
+// Ctrl-C does not stop: it is told as it is, not as an interruption that
+// left nothing half-written.
+type committedError struct{ error }
+
+func (e committedError) Unwrap() error { return e.error }
 
 // errDryRun rolls a dry run's transaction back.
 var errDryRun = fmt.Errorf("dry run")

@@ -1,6 +1,9 @@
 package cli
 
 import (
+	"context"
+	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -33,6 +36,33 @@ func TestListInParts(t *testing.T) {
 	for _, part := range []int{1, 3} {
 		if got := export(part); got != whole {
 			t.Errorf("encoded in parts of %d, the list differs:\n%s\nwant\n%s", part, got, whole)
+		}
+	}
+}
+
+// TestInterrupted: after a Ctrl-C, a failure is told as an interruption
+// unless it came of work the Ctrl-C did not stop.
+func TestInterrupted(t *testing.T) {
+	live, cancelled := context.Background(), func() context.Context {
+		ctx, cancel := context.WithCancel(context.Background())
+		cancel()
+		return ctx
+	}()
+	late := committedError{errors.New("write list: no space left on device")}
+	for _, tc := range []struct {
+		name string
+		ctx  context.Context
+		err  error
+		want bool
+	}{
+		{"failure without Ctrl-C", live, errors.New("disk full"), false},
+		{"failure after Ctrl-C", cancelled, context.Canceled, true},
+		{"other failure after Ctrl-C", cancelled, errors.New("interrupted (9)"), true},
+		{"failure after the commit, after Ctrl-C", cancelled, late, false},
+		{"wrapped failure after the commit", cancelled, fmt.Errorf("export: %w", late), false},
+	} {
+		if got := interrupted(tc.ctx, tc.err); got != tc.want {
+			t.Errorf("%s: interrupted = %v, want %v", tc.name, got, tc.want)
 		}
 	}
 }

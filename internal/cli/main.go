@@ -81,7 +81,7 @@ func run(ctx context.Context, args []string, e env) int {
 	switch {
 	case err == nil:
 		return ExitOK
-	case ctx.Err() != nil:
+	case interrupted(ctx, err):
 		fmt.Fprintln(e.stderr, "callbase: interrupted; nothing was half-written")
 		return ExitInterrupted
 	}
@@ -93,6 +93,13 @@ func run(ctx context.Context, args []string, e env) int {
 		return ExitUsage
 	}
 	return ExitFailed
+}
+
+// interrupted tells a command's failure that came of a Ctrl-C from one
+// that only happened after it, in work a Ctrl-C does not stop.
+func interrupted(ctx context.Context, err error) bool {
+	var ce committedError
+	return ctx.Err() != nil && !errors.As(err, &ce)
 }
 
 func newRootCmd(g *globals) *cobra.Command {
