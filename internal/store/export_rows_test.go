@@ -3,6 +3,8 @@ package store
 import (
 	"context"
 	"fmt"
+	"runtime"
+	"strings"
 	"testing"
 )
 
@@ -86,5 +88,77 @@ func TestListRowsPastKeptBlocks(t *testing.T) {
 			}
 		}
 		tx.Rollback()
+	}
+}
+
+// TestWalkOfDamagedBlock: a damaged row block fails the walk with the
+// block named, and the lookups it had sent end with it.
+func TestWalkOfDamagedBlock(t *testing.T) {
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(2)) // with readers aside
+	ctx := context.Background()
+	st, _ := openTemp(t)
+	tx, err := st.Begin(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	im, err := tx.StartImport(ctx, ImportInfo{Base: "b", File: "f.csv", SHA256: "1", Format: "csv", At: at})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := im.AddTable(ctx, 0, "", []string{"Телефон"}, []int{0}); err != nil {
+		t.Fatal(err)
+	}
+	for i := range 40 * blockRows {
+		key := uint64(79160000000 + i*7919)
+		id, err := im.AddRow(ctx, 0, i+2, []string{fmt.Sprint(key)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := im.AddNumber(ctx, id, 0, Number{Key: key, Type: "mobile", Country: "RU"}, true); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := im.Finish(ctx, ImportCounts{}); err != nil {
+		t.Fatal(err)
+	}
+	im.Close()
+	var damaged int64
+	if err := tx.tx.QueryRowContext(ctx, `SELECT max(id) FROM row_blocks`).Scan(&damaged); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := tx.tx.ExecContext(ctx, `UPDATE row_blocks SET data = x'05ff' WHERE id = ?`, damaged); err != nil {
+		t.Fatal(err)
+	}
+	if err := tx.Commit(); err != nil {
+		t.Fatal(err)
+	}
+
+	tx, err = st.Begin(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tx.Rollback()
+	facts, err := tx.Facts(ctx, at)
+	if err != nil {
+		t.Fatal(err)
+	}
+	done, err := tx.ReadAside(ctx, facts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	bases, err := tx.Bases(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	seen := 0
+	err = tx.UntouchedCandidates(ctx, facts, bases[0], 0, func(*Candidate) (bool, error) {
+		seen++
+		return true, nil
+	})
+	if err == nil || !strings.Contains(err.Error(), fmt.Sprintf("row block %d", damaged)) {
+		t.Errorf("walk over a damaged block: %v (after %d candidates)", err, seen)
+	}
+	if err := done(); err != nil {
+		t.Error(err)
 	}
 }
