@@ -13,35 +13,8 @@ import (
 func TestListRowsPastKeptBlocks(t *testing.T) {
 	ctx := context.Background()
 	st, _ := openTemp(t)
-	tx, err := st.Begin(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	im, err := tx.StartImport(ctx, ImportInfo{Base: "b", File: "f.csv", SHA256: "1", Format: "csv", At: at})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := im.AddTable(ctx, 0, "", []string{"Имя", "Телефон"}, []int{1}); err != nil {
-		t.Fatal(err)
-	}
 	const rows = 3*blockRows + 10 // four blocks
-	for i := range rows {
-		key := uint64(79160000000 + i*7919)
-		id, err := im.AddRow(ctx, 0, i+2, []string{fmt.Sprint("Клиент ", i), fmt.Sprint(key)})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := im.AddNumber(ctx, id, 1, Number{Key: key, Type: "mobile", Country: "RU"}, true); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if _, err := im.Finish(ctx, ImportCounts{}); err != nil {
-		t.Fatal(err)
-	}
-	im.Close()
-	if err := tx.Commit(); err != nil {
-		t.Fatal(err)
-	}
+	importClients(t, st, rows)
 
 	defer func(k int) { keptBlocks = k }(keptBlocks)
 	for _, keep := range []int{2048, 1, 0} {
@@ -97,43 +70,16 @@ func TestWalkOfDamagedBlock(t *testing.T) {
 	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(2)) // with readers aside
 	ctx := context.Background()
 	st, _ := openTemp(t)
-	tx, err := st.Begin(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	im, err := tx.StartImport(ctx, ImportInfo{Base: "b", File: "f.csv", SHA256: "1", Format: "csv", At: at})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := im.AddTable(ctx, 0, "", []string{"Телефон"}, []int{0}); err != nil {
-		t.Fatal(err)
-	}
-	for i := range 40 * blockRows {
-		key := uint64(79160000000 + i*7919)
-		id, err := im.AddRow(ctx, 0, i+2, []string{fmt.Sprint(key)})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := im.AddNumber(ctx, id, 0, Number{Key: key, Type: "mobile", Country: "RU"}, true); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if _, err := im.Finish(ctx, ImportCounts{}); err != nil {
-		t.Fatal(err)
-	}
-	im.Close()
+	importClients(t, st, 40*blockRows)
 	var damaged int64
-	if err := tx.tx.QueryRowContext(ctx, `SELECT max(id) FROM row_blocks`).Scan(&damaged); err != nil {
+	if err := st.db.QueryRowContext(ctx, `SELECT max(id) FROM row_blocks`).Scan(&damaged); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := tx.tx.ExecContext(ctx, `UPDATE row_blocks SET data = x'05ff' WHERE id = ?`, damaged); err != nil {
-		t.Fatal(err)
-	}
-	if err := tx.Commit(); err != nil {
+	if _, err := st.db.ExecContext(ctx, `UPDATE row_blocks SET data = x'05ff' WHERE id = ?`, damaged); err != nil {
 		t.Fatal(err)
 	}
 
-	tx, err = st.Begin(ctx)
+	tx, err := st.Begin(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -160,5 +106,41 @@ func TestWalkOfDamagedBlock(t *testing.T) {
 	}
 	if err := done(); err != nil {
 		t.Error(err)
+	}
+}
+
+// importClients imports rows rows into base b, each a client's name and a
+// number of its own, the Nth number 79160000000 + N*7919.
+func importClients(t *testing.T, st *Store, rows int) {
+	t.Helper()
+	ctx := context.Background()
+	tx, err := st.Begin(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tx.Rollback()
+	im, err := tx.StartImport(ctx, ImportInfo{Base: "b", File: "f.csv", SHA256: "1", Format: "csv", At: at})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer im.Close()
+	if err := im.AddTable(ctx, 0, "", []string{"Имя", "Телефон"}, []int{1}); err != nil {
+		t.Fatal(err)
+	}
+	for i := range rows {
+		key := uint64(79160000000 + i*7919)
+		id, err := im.AddRow(ctx, 0, i+2, []string{fmt.Sprint("Клиент ", i), fmt.Sprint(key)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := im.AddNumber(ctx, id, 1, Number{Key: key, Type: "mobile", Country: "RU"}, true); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := im.Finish(ctx, ImportCounts{}); err != nil {
+		t.Fatal(err)
+	}
+	if err := tx.Commit(); err != nil {
+		t.Fatal(err)
 	}
 }
