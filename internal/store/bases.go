@@ -21,8 +21,8 @@ type BaseInfo struct {
 	Numbers        int
 }
 
-// Bases lists the bases by name, without their sizes: counting the
-// numbers of a base of millions takes most of a second, and the commands
+// Bases lists the bases by name, without their sizes: counting reads
+// every block of a base's links (0.15 s for 5M numbers), and the commands
 // that run often (release, why, export) do not need them.
 func (t *Tx) Bases(ctx context.Context) ([]BaseInfo, error) { return bases(ctx, t.tx, false) }
 
@@ -42,7 +42,7 @@ func (s *Store) Bases(ctx context.Context) ([]BaseInfo, error) {
 func bases(ctx context.Context, q querier, counted bool) ([]BaseInfo, error) {
 	size := `0`
 	if counted {
-		size = `(SELECT count(*) FROM base_numbers bn WHERE bn.base_id = b.id)`
+		size = `(SELECT coalesce(sum(bl.count), 0) FROM base_links bl WHERE bl.base_id = b.id)`
 	}
 	var out []BaseInfo
 	err := query(ctx, q, `SELECT b.id, b.name, coalesce(s.name, ''), b.temperature, b.state, b.cycle,
@@ -90,7 +90,7 @@ func (t *Tx) Release(ctx context.Context, now time.Time, actor string) ([]BaseIn
 			return nil, err
 		}
 		b.State, b.Cycle, b.CycleStartedAt, b.RestUntil = "active", b.Cycle+1, now, time.Time{}
-		if err := t.tx.QueryRowContext(ctx, `SELECT count(*) FROM base_numbers WHERE base_id = ?`, b.ID).Scan(&b.Numbers); err != nil {
+		if err := t.tx.QueryRowContext(ctx, `SELECT `+linkCount, b.ID).Scan(&b.Numbers); err != nil {
 			return nil, err
 		}
 		released = append(released, b)
@@ -106,14 +106,11 @@ func (t *Tx) baseEvent(ctx context.Context, base int64, at time.Time, what, deta
 
 // BasesOf returns the ids of the bases holding the number.
 func (t *Tx) BasesOf(ctx context.Context, key uint64) ([]int64, error) {
-	var ids []int64
-	err := query(ctx, t.tx, `SELECT b.id FROM bases b CROSS JOIN base_numbers bn ON bn.base_id = b.id AND bn.num = ?`,
-		[]any{int64(key)}, func(r *sql.Rows) error {
-			var id int64
-			err := r.Scan(&id)
-			ids = append(ids, id)
-			return err
-		})
+	links, err := basesHolding(ctx, t.tx, key)
+	ids := make([]int64, len(links))
+	for i, l := range links {
+		ids[i] = l.base
+	}
 	return ids, err
 }
 
@@ -135,8 +132,9 @@ func (t *Tx) HasOpenNumbers(ctx context.Context, b BaseInfo, finals []string, ma
 	}
 	args = append(args, start, start, maxAttempts)
 	var open int
-	err := t.tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM base_numbers bn JOIN numbers n ON n.num = bn.num
-		WHERE bn.base_id = ? AND n.status = 'active' AND n.opted_out_at = '' AND n.callback_at = ''
+	err := t.tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM base_links bl CROSS JOIN json_each(bl.nums) j
+		CROSS JOIN numbers n ON n.num = j.value
+		WHERE bl.base_id = ? AND n.status = 'active' AND n.opted_out_at = '' AND n.callback_at = ''
 		AND NOT (n.last_call_at >= ? AND n.last_outcome IN (`+in+`))
 		AND (n.last_call_at < ? OR (SELECT count(*) FROM calls c WHERE c.num = n.num AND c.at >= ?) < ?)
 		AND NOT EXISTS (SELECT 1 FROM consents c WHERE c.num = n.num AND c.granted = 0
@@ -155,21 +153,26 @@ func (t *Tx) LiveLeases(ctx context.Context, now time.Time) (int, error) {
 // Empty tells whether the base holds no number.
 func (t *Tx) Empty(ctx context.Context, base int64) (bool, error) {
 	var any int
-	err := t.tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM base_numbers WHERE base_id = ?)`, base).Scan(&any)
+	err := t.tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM base_links WHERE base_id = ?)`, base).Scan(&any)
 	return any == 0, err
 }
 
 // NumbersIn counts the distinct numbers of the given bases.
 func (t *Tx) NumbersIn(ctx context.Context, bases []int64) (int, error) {
-	if len(bases) == 0 {
+	var n int
+	switch len(bases) {
+	case 0:
 		return 0, nil
+	case 1:
+		err := t.tx.QueryRowContext(ctx, `SELECT `+linkCount, bases[0]).Scan(&n)
+		return n, err
 	}
 	in := strings.TrimSuffix(strings.Repeat("?,", len(bases)), ",")
 	args := make([]any, len(bases))
 	for i, b := range bases {
 		args[i] = b
 	}
-	var n int
-	err := t.tx.QueryRowContext(ctx, `SELECT count(DISTINCT num) FROM base_numbers WHERE base_id IN (`+in+`)`, args...).Scan(&n)
+	err := t.tx.QueryRowContext(ctx, `SELECT count(DISTINCT j.value) FROM base_links bl CROSS JOIN json_each(bl.nums) j
+		WHERE bl.base_id IN (`+in+`)`, args...).Scan(&n)
 	return n, err
 }

@@ -125,7 +125,7 @@ func TestMigrateRowsIntoBlocks(t *testing.T) {
 		"257|1|0|3|[\"Петров\",\"\"]\n",
 		"512|2|0|2|[\"79161234567\"]|79161234567:0:\n",
 		"768|2|1|2|[\"74951234567\"]|74951234567:0:\n",
-		"== base_numbers\n1|79031234567|256\n1|79161234567|256\n2|74951234567|768\n2|79161234567|512\n",
+		"== base_links\n1|79031234567|256\n1|79161234567|256\n2|74951234567|768\n2|79161234567|512\n",
 		"74951234567|fixed|RU|1|dead|unallocated|2|cold|",
 		"== places\n1||Москва|Europe/Moscow\n2|Билайн|Москва|Europe/Moscow\n3|МТС|Москва|Europe/Moscow\n",
 	} {
@@ -133,7 +133,7 @@ func TestMigrateRowsIntoBlocks(t *testing.T) {
 			t.Errorf("migrated database lacks %q:\n%s", want, d)
 		}
 	}
-	for _, gone := range []string{"== rows\n", "== row_numbers\n", "numbers_new", "base_numbers_new"} {
+	for _, gone := range []string{"== rows\n", "== row_numbers\n", "numbers_new", "base_numbers_new", "== base_numbers\n"} {
 		if strings.Contains(d, gone) {
 			t.Errorf("migrated database still has %q", gone)
 		}

@@ -31,13 +31,15 @@ func (t *Tx) SpecialCandidates(ctx context.Context, f *Facts, b BaseInfo, fn fun
 	if len(keys) == 0 {
 		return nil
 	}
+	// These keys come from every base: those of b only.
+	keys, rows, err := t.held(ctx, b.ID, keys)
+	if err != nil || len(keys) == 0 {
+		return err
+	}
 	cs := &candidateScan{start: formatTime(b.CycleStartedAt), Facts: f}
-	// As untouchedFacts, with the base's links: these keys come from
-	// every base.
-	q := `SELECT n.num, n.type, n.country, n.place_id, n.status, n.dead_reason, n.opted_out_at, n.detached_at, bn.first_row_id
-		FROM json_each(?2) j CROSS JOIN base_numbers bn ON bn.base_id = ?1 AND bn.num = j.value
-		CROSS JOIN numbers n ON n.num = bn.num WHERE NOT ` + touched
-	return cs.untouched(ctx, t.tx, q, []any{b.ID, keysJSON(keys)}, fn)
+	q := `SELECT n.num, n.type, n.country, n.place_id, n.status, n.dead_reason, n.opted_out_at, n.detached_at, j.key
+		FROM json_each(?1) j CROSS JOIN numbers n ON n.num = j.value WHERE NOT ` + touched
+	return cs.untouched(ctx, t.tx, q, []any{keysJSON(keys)}, withFirstRows(rows, fn))
 }
 
 // specialKeys lists, sorted, the untouched numbers of any base that are
@@ -71,6 +73,6 @@ func (t *Tx) specialKeys(ctx context.Context, f *Facts) ([]uint64, error) {
 // Size counts the numbers of base b.
 func (t *Tx) Size(ctx context.Context, b int64) (int, error) {
 	var n int
-	err := t.tx.QueryRowContext(ctx, `SELECT count(*) FROM base_numbers WHERE base_id = ?`, b).Scan(&n)
+	err := t.tx.QueryRowContext(ctx, `SELECT `+linkCount, b).Scan(&n)
 	return n, err
 }

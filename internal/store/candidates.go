@@ -38,19 +38,73 @@ func (t *Tx) Candidates(ctx context.Context, b BaseInfo, now time.Time, key uint
 	if err != nil {
 		return err
 	}
-	q := candidateColumns + ` FROM base_numbers bn JOIN numbers n ON n.num = bn.num WHERE bn.base_id = ?1`
-	args := []any{b.ID, cs.start}
 	if key != 0 {
-		q += ` AND bn.num = ?3`
-		args = append(args, int64(key))
+		return t.candidatesAmong(ctx, cs, b, []uint64{key}, fn)
 	}
-	return query(ctx, t.tx, q, args, func(r *sql.Rows) error {
+	q := candidateColumns + `, json_extract(bl.rows, '$[' || j.key || ']') FROM base_links bl
+		CROSS JOIN json_each(bl.nums) j CROSS JOIN numbers n ON n.num = j.value WHERE bl.base_id = ?1`
+	return query(ctx, t.tx, q, []any{b.ID, cs.start}, func(r *sql.Rows) error {
 		c, err := cs.scan(r)
 		if err != nil {
 			return err
 		}
 		return fn(c)
 	})
+}
+
+// candidatesAmong calls fn for the numbers of keys (sorted) that base b
+// holds, in key order.
+func (t *Tx) candidatesAmong(ctx context.Context, cs *candidateScan, b BaseInfo, keys []uint64, fn func(*Candidate) error) error {
+	keys, rows, err := t.held(ctx, b.ID, keys)
+	if err != nil || len(keys) == 0 {
+		return err
+	}
+	// CROSS JOIN keeps SQLite walking the keys in their order.
+	q := candidateColumns + `, j.key FROM json_each(?1) j CROSS JOIN numbers n ON n.num = j.value`
+	fn = withFirstRows(rows, fn)
+	return query(ctx, t.tx, q, []any{keysJSON(keys), cs.start}, func(r *sql.Rows) error {
+		c, err := cs.scan(r)
+		if err != nil {
+			return err
+		}
+		return fn(c)
+	})
+}
+
+// held returns the numbers among keys (sorted) that base holds, with
+// their first rows there.
+func (t *Tx) held(ctx context.Context, base int64, keys []uint64) (held []uint64, rows []int64, err error) {
+	if len(keys) == 0 {
+		return nil, nil, nil
+	}
+	f, err := newLinkFinder(ctx, t.tx, base)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer f.close()
+	for _, k := range keys {
+		row, ok, err := f.find(k)
+		if err != nil {
+			return nil, nil, err
+		}
+		if ok {
+			held, rows = append(held, k), append(rows, row)
+		}
+	}
+	return held, rows, nil
+}
+
+// withFirstRows wraps fn for candidates read with the index of their key
+// among those held (see held) in place of their first row: it puts the
+// row there.
+func withFirstRows(rows []int64, fn func(*Candidate) error) func(*Candidate) error {
+	return func(c *Candidate) error {
+		if c.FirstRow < 0 || c.FirstRow >= int64(len(rows)) {
+			return fmt.Errorf("number %d: no first row", c.Key)
+		}
+		c.FirstRow = rows[c.FirstRow]
+		return fn(c)
+	}
 }
 
 // Touched is the condition of the numbers_touched index: numbers called,
@@ -61,16 +115,17 @@ const touched = `(n.last_call_at != '' OR n.temperature != 'cold' OR n.callback_
 // to (see numbers_touched), through that index.
 func (t *Tx) TouchedCandidates(ctx context.Context, f *Facts, b BaseInfo, fn func(*Candidate) error) error {
 	cs := &candidateScan{start: formatTime(b.CycleStartedAt), Facts: f}
-	// CROSS JOIN keeps SQLite on the index first, then the base's key.
-	q := candidateColumns + ` FROM numbers n INDEXED BY numbers_touched
-		CROSS JOIN base_numbers bn ON bn.base_id = ?1 AND bn.num = n.num WHERE ` + touched
-	return query(ctx, t.tx, q, []any{b.ID, cs.start}, func(r *sql.Rows) error {
-		c, err := cs.scan(r)
-		if err != nil {
-			return err
-		}
-		return fn(c)
+	var keys []uint64
+	err := query(ctx, t.tx, `SELECT n.num FROM numbers n INDEXED BY numbers_touched WHERE `+touched, nil, func(r *sql.Rows) error {
+		var k int64
+		err := r.Scan(&k)
+		keys = append(keys, uint64(k))
+		return err
 	})
+	if err != nil {
+		return err
+	}
+	return t.candidatesAmong(ctx, cs, b, keys, fn)
 }
 
 // UntouchedCandidates calls fn for the numbers of base b nothing happened
@@ -163,12 +218,11 @@ func (t *Tx) UntouchedCandidates(ctx context.Context, f *Facts, b BaseInfo, want
 	return lk.close()
 }
 
-// candidateColumns are what a candidate is read from; ?2 is the start
-// of the base's cycle.
+// candidateColumns are what a candidate is read from, but for its first
+// row, which follows; ?2 is the start of the base's cycle.
 const candidateColumns = `SELECT n.num, n.type, n.country, n.place_id, n.status, n.dead_reason, n.temperature,
 		n.callback_at, n.opted_out_at, n.detached_at, n.last_call_at, n.last_outcome, n.last_call_base,
-		CASE WHEN n.last_call_at >= ?2 THEN (SELECT count(*) FROM calls c WHERE c.num = n.num AND c.at >= ?2) ELSE 0 END,
-		bn.first_row_id`
+		CASE WHEN n.last_call_at >= ?2 THEN (SELECT count(*) FROM calls c WHERE c.num = n.num AND c.at >= ?2) ELSE 0 END`
 
 // candidateScan turns rows of candidateColumns into candidates, with the
 // places, live consents and leases read into maps first: few numbers have

@@ -97,10 +97,10 @@ func (d *decoder) skipString() {
 // more than the seek (8 columns 0.66 s, these 5 0.55 s, the seeks alone
 // 0.32 s for 106,000 numbers of big.db). Its temperature is cold, it has
 // no callback and no call, so those columns are not read either. It does
-// not read base_numbers, which would double the seeks: the caller found
-// the keys as links of the base's row blocks, and a base holds exactly
-// the numbers its blocks link (forget drops both), the first link of a
-// number being its first row.
+// not read the base's links (base_links), which would add seeks: the
+// caller found the keys as links of the base's row blocks, and a base
+// holds exactly the numbers its blocks link (forget drops both), the
+// first link of a number being its first row.
 func untouchedFacts(ctx context.Context, db querier, cs *candidateScan, keys []uint64, fn func(*Candidate) error) error {
 	// CROSS JOIN keeps SQLite walking the keys in their (sorted) order.
 	q := `SELECT n.num, n.type, n.country, n.place_id, n.detached_at

@@ -8,8 +8,9 @@ import (
 )
 
 // Check verifies the database: SQLite's integrity check, the foreign keys
-// the schema declares, and the references of the bulk tables, which it
-// does not declare (see migration 0002). Tests run it after every command
+// the schema declares, the references of the bulk tables, which it does
+// not declare (see migrations 0002 and 0007), and the blocks of base links
+// (damaged ones are counted, their links not followed). Tests run it after every command
 // that writes; people can run it when they doubt a file.
 func (s *Store) Check(ctx context.Context) error {
 	var problems []string
@@ -34,12 +35,12 @@ func (s *Store) Check(ctx context.Context) error {
 	for _, c := range []struct{ what, sql string }{
 		{"numbers of no place", `SELECT count(*) FROM numbers n WHERE NOT EXISTS (SELECT 1 FROM places p WHERE p.id = n.place_id)`},
 		{"numbers of no import", `SELECT count(*) FROM numbers n WHERE n.first_import_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM imports i WHERE i.id = n.first_import_id)`},
-		{"base links to no base", `SELECT count(*) FROM base_numbers bn WHERE NOT EXISTS (SELECT 1 FROM bases b WHERE b.id = bn.base_id)`},
-		{"base links to no number", `SELECT count(*) FROM base_numbers bn WHERE NOT EXISTS (SELECT 1 FROM numbers n WHERE n.num = bn.num)`},
+		{"base links to no base", `SELECT coalesce(sum(bl.count), 0) FROM base_links bl WHERE NOT EXISTS (SELECT 1 FROM bases b WHERE b.id = bl.base_id)`},
+		{"base links to no number", `SELECT count(*) FROM base_links bl CROSS JOIN json_each(iif(json_valid(bl.nums), bl.nums, '[]')) j WHERE NOT EXISTS (SELECT 1 FROM numbers n WHERE n.num = j.value)`},
 		{"leases of no number", `SELECT count(*) FROM leases l WHERE NOT EXISTS (SELECT 1 FROM numbers n WHERE n.num = l.num)`},
 		{"leases of no export", `SELECT count(*) FROM leases l WHERE NOT EXISTS (SELECT 1 FROM exports e WHERE e.id = l.export_id)`},
 		{"leases of no base", `SELECT count(*) FROM leases l WHERE NOT EXISTS (SELECT 1 FROM bases b WHERE b.id = l.base_id)`},
-		{"base links to no row", `SELECT count(*) FROM base_numbers bn WHERE NOT EXISTS (SELECT 1 FROM row_blocks rb WHERE rb.id = bn.first_row_id / ` + fmt.Sprint(blockRows) + `)`},
+		{"base links to no row", `SELECT count(*) FROM base_links bl CROSS JOIN json_each(iif(json_valid(bl.rows), bl.rows, '[]')) j WHERE NOT EXISTS (SELECT 1 FROM row_blocks rb WHERE rb.id = j.value / ` + fmt.Sprint(blockRows) + `)`},
 	} {
 		var n int
 		if err := s.db.QueryRowContext(ctx, c.sql).Scan(&n); err != nil {
@@ -49,8 +50,46 @@ func (s *Store) Check(ctx context.Context) error {
 			problems = append(problems, fmt.Sprintf("%d %s", n, c.what))
 		}
 	}
+	bad, err := checkLinks(ctx, s.db)
+	if err != nil {
+		return err
+	}
+	if bad > 0 {
+		problems = append(problems, fmt.Sprintf("%d damaged blocks of base links", bad))
+	}
 	if len(problems) > 0 {
 		return fmt.Errorf("database check: %s", strings.Join(problems, "; "))
 	}
 	return nil
+}
+
+// checkLinks counts the blocks of base links that break what readers rely
+// on: readable, counted right, first is their least number, ascending
+// and below the next block's first.
+func checkLinks(ctx context.Context, db querier) (bad int, err error) {
+	var (
+		blk      linkBlock
+		lastBase int64 = -1
+		lastKey  uint64
+	)
+	err = query(ctx, db, `SELECT base_id, first, count, nums, rows FROM base_links ORDER BY base_id, first`, nil, func(r *sql.Rows) error {
+		var (
+			base, first, count int64
+			nums, rows         string
+		)
+		if err := r.Scan(&base, &first, &count, &nums, &rows); err != nil {
+			return err
+		}
+		err := blk.decode(nums, rows)
+		switch {
+		case err != nil, int64(len(blk.keys)) != count, blk.keys[0] != uint64(first),
+			base == lastBase && blk.keys[0] <= lastKey:
+			bad++
+		}
+		if err == nil {
+			lastBase, lastKey = base, blk.keys[len(blk.keys)-1]
+		}
+		return nil
+	})
+	return bad, err
 }

@@ -26,8 +26,14 @@ func (s *Store) Dump(ctx context.Context, w io.Writer) error {
 	}
 	for _, t := range tables {
 		fmt.Fprintf(w, "== %s\n", t)
-		if t == "row_blocks" {
+		switch t {
+		case "row_blocks":
 			if err := dumpBlocks(ctx, s.db, w); err != nil {
+				return err
+			}
+			continue
+		case "base_links":
+			if err := dumpLinks(ctx, s.db, w); err != nil {
 				return err
 			}
 			continue
@@ -83,6 +89,28 @@ func dumpBlocks(ctx context.Context, db querier, w io.Writer) error {
 				fmt.Fprintf(w, "|%d:%d:%s", l.Key, l.Col, l.Ext)
 			}
 			fmt.Fprintln(w)
+		}
+		return nil
+	})
+}
+
+// dumpLinks writes the base links one per line, whatever their blocks:
+// base|number|first row.
+func dumpLinks(ctx context.Context, db querier, w io.Writer) error {
+	var blk linkBlock
+	return query(ctx, db, `SELECT base_id, nums, rows FROM base_links ORDER BY base_id, first`, nil, func(r *sql.Rows) error {
+		var (
+			base       int64
+			nums, rows string
+		)
+		if err := r.Scan(&base, &nums, &rows); err != nil {
+			return err
+		}
+		if err := blk.decode(nums, rows); err != nil {
+			return fmt.Errorf("base %d: %w", base, err)
+		}
+		for i, k := range blk.keys {
+			fmt.Fprintf(w, "%d|%d|%d\n", base, k, blk.rows[i])
 		}
 		return nil
 	})

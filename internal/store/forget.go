@@ -144,15 +144,12 @@ func (t *Tx) Forget(ctx context.Context, keys []uint64, at time.Time) (Forgotten
 	bases := map[int64]bool{}
 	for _, key := range keys {
 		forget[key] = true
-		err = query(ctx, t.tx, `SELECT b.id FROM bases b CROSS JOIN base_numbers bn ON bn.base_id = b.id AND bn.num = ?`,
-			[]any{int64(key)}, func(r *sql.Rows) error {
-				var id int64
-				err := r.Scan(&id)
-				bases[id] = true
-				return err
-			})
+		links, err := basesHolding(ctx, t.tx, key)
 		if err != nil {
 			return f, err
+		}
+		for _, l := range links {
+			bases[l.base] = true
 		}
 	}
 	for base := range bases {
@@ -176,7 +173,7 @@ func (t *Tx) Forget(ctx context.Context, keys []uint64, at time.Time) (Forgotten
 			}
 		}
 		for base := range bases {
-			if _, err := t.tx.ExecContext(ctx, `DELETE FROM base_numbers WHERE base_id = ? AND num = ?`, base, num); err != nil {
+			if err := unlink(ctx, t.tx, base, key); err != nil {
 				return f, err
 			}
 		}

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 )
 
@@ -255,22 +256,23 @@ func (s *Store) History(ctx context.Context, key uint64) (h NumberHistory, ok bo
 		row    int64
 		header string
 	}
-	var members []member
-	// Base by base, so each lookup uses the key (base_id, num): there is
-	// no index on num alone (CROSS JOIN keeps SQLite to that order).
-	err = query(ctx, tx, `SELECT b.name, bn.first_row_id, coalesce(t.header, '[]') FROM bases b
-		CROSS JOIN base_numbers bn ON bn.base_id = b.id AND bn.num = ?
-		LEFT JOIN row_blocks rb ON rb.id = bn.first_row_id / `+fmt.Sprint(blockRows)+`
-		LEFT JOIN import_tables t ON t.import_id = rb.import_id AND t.idx = rb.tbl
-		ORDER BY b.name`, []any{int64(key)}, func(r *sql.Rows) error {
-		var m member
-		err := r.Scan(&m.base, &m.row, &m.header)
-		members = append(members, m)
-		return err
-	})
+	links, err := basesHolding(ctx, tx, key)
 	if err != nil {
 		return h, true, err
 	}
+	members := make([]member, len(links))
+	for i, l := range links {
+		m := &members[i]
+		m.row = l.row
+		err := tx.QueryRowContext(ctx, `SELECT b.name, coalesce(t.header, '[]') FROM bases b
+			LEFT JOIN row_blocks rb ON rb.id = ?2 / `+fmt.Sprint(blockRows)+`
+			LEFT JOIN import_tables t ON t.import_id = rb.import_id AND t.idx = rb.tbl
+			WHERE b.id = ?1`, l.base, l.row).Scan(&m.base, &m.header)
+		if err != nil {
+			return h, true, err
+		}
+	}
+	slices.SortFunc(members, func(a, b member) int { return strings.Compare(a.base, b.base) })
 	for _, m := range members {
 		ms := Membership{Base: m.base}
 		json.Unmarshal([]byte(m.header), &ms.Header)

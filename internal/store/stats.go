@@ -75,7 +75,7 @@ func (s *Store) Stats(ctx context.Context, base string) (Stats, error) {
 	err = query(ctx, tx, `SELECT b.name, coalesce(s.name, ''), b.temperature,
 			(SELECT count(*) FROM imports i WHERE i.base_id = b.id),
 			(SELECT coalesce(sum(i.rows), 0) FROM imports i WHERE i.base_id = b.id),
-			(SELECT count(*) FROM base_numbers bn WHERE bn.base_id = b.id)
+			(SELECT coalesce(sum(bl.count), 0) FROM base_links bl WHERE bl.base_id = b.id)
 		FROM bases b LEFT JOIN sources s ON s.id = b.source_id
 		WHERE ?1 = '' OR b.name = ?1 ORDER BY b.name`, []any{base}, func(r *sql.Rows) error {
 		var b BaseStats
@@ -103,9 +103,9 @@ func (s *Store) Stats(ctx context.Context, base string) (Stats, error) {
 	numbers := `(SELECT n.type, n.status, n.dead_reason, p.region, p.zones FROM numbers n
 		JOIN places p ON p.id = n.place_id)`
 	if base != "" {
-		numbers = `(SELECT n.type, n.status, n.dead_reason, p.region, p.zones FROM numbers n
-			JOIN places p ON p.id = n.place_id JOIN base_numbers bn ON bn.num = n.num
-			JOIN bases b ON b.id = bn.base_id WHERE b.name = ?1)`
+		numbers = `(SELECT n.type, n.status, n.dead_reason, p.region, p.zones FROM bases b
+			JOIN base_links bl ON bl.base_id = b.id CROSS JOIN json_each(bl.nums) j
+			CROSS JOIN numbers n ON n.num = j.value JOIN places p ON p.id = n.place_id WHERE b.name = ?1)`
 	}
 	counts := func(col string, dst *[]Count) error {
 		return query(ctx, tx, `SELECT `+col+`, count(*) FROM `+numbers+` GROUP BY 1 ORDER BY 2 DESC, 1`,

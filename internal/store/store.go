@@ -187,6 +187,7 @@ func (s *Store) migrateTo(ctx context.Context, upTo int) error {
 // migration's SQL in its transaction.
 var goSteps = map[int]func(context.Context, *sql.Tx) error{
 	2: packRows,
+	7: packLinks,
 }
 
 type migration struct {

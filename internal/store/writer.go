@@ -13,14 +13,15 @@ import (
 // numbers. (A writer goroutine beside the reading was tried: it won
 // nothing, as reading and normalizing keep both cores busy already.)
 type writer struct {
-	ctx                context.Context
-	tx                 *sql.Tx
-	importID           int64
-	addBlock           *sql.Stmt
-	active, dead, base *batch
-	kinds              int   // the kinds the numbers statements know
-	inserted           int64 // numbers the statements of earlier kinds inserted
-	closed             bool
+	ctx          context.Context
+	tx           *sql.Tx
+	importID     int64
+	addBlock     *sql.Stmt
+	active, dead *batch
+	links        *linkWriter
+	kinds        int   // the kinds the numbers statements know
+	inserted     int64 // numbers the statements of earlier kinds inserted
+	closed       bool
 }
 
 func startWriter(ctx context.Context, tx *sql.Tx, importID, baseID int64) (*writer, error) {
@@ -29,8 +30,10 @@ func startWriter(ctx context.Context, tx *sql.Tx, importID, baseID int64) (*writ
 	if w.addBlock, err = tx.PrepareContext(ctx, `INSERT INTO row_blocks (id, import_id, tbl, data) VALUES (?, ?, ?, ?)`); err != nil {
 		return nil, err
 	}
-	w.base = &batch{name: "links of numbers to the base", sql: fmt.Sprintf(`INSERT INTO base_numbers (base_id, num, first_row_id)
-		SELECT %d, column1, column2 FROM (VALUES `, baseID), tuple: "(?,?)", width: 2, suffix: `) WHERE true ON CONFLICT DO NOTHING`}
+	if w.links, err = newLinkWriter(ctx, tx, baseID); err != nil {
+		w.addBlock.Close()
+		return nil, err
+	}
 	return w, nil
 }
 
@@ -64,11 +67,14 @@ func (w *writer) numbers(kinds []kind, feed func(write func([]pendingNumber) err
 			err = e
 		}
 	}()
-	return feed(w.chunk)
+	if err := feed(w.chunk); err != nil {
+		return err
+	}
+	return w.links.finish()
 }
 
 // chunk writes numbers sorted by key with their links to the base: first
-// the numbers, as base_numbers refers to them.
+// the numbers, as the links refer to them.
 func (w *writer) chunk(p []pendingNumber) error {
 	for _, n := range p {
 		b := w.active
@@ -85,11 +91,11 @@ func (w *writer) chunk(p []pendingNumber) error {
 		}
 	}
 	for _, n := range p {
-		if err := w.base.add(w.ctx, w.tx, int64(n.key), n.row); err != nil {
+		if err := w.links.add(n.key, n.row); err != nil {
 			return err
 		}
 	}
-	return w.base.exec(w.ctx, w.tx)
+	return nil
 }
 
 // numbersStatements makes the batches that write numbers know the kinds
@@ -144,7 +150,8 @@ func (w *writer) finish() int64 {
 	if !w.closed {
 		w.closed = true
 		w.addBlock.Close()
-		for _, b := range []*batch{w.active, w.dead, w.base} {
+		w.links.close()
+		for _, b := range []*batch{w.active, w.dead} {
 			if b != nil {
 				b.close()
 			}

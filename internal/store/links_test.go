@@ -1,0 +1,315 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"maps"
+	"math/rand/v2"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+)
+
+// importRows imports keys into base, each in a row of its own, and
+// returns the row each was put in.
+func importRows(t *testing.T, st *Store, base, sha string, keys []uint64) []int64 {
+	t.Helper()
+	ctx := context.Background()
+	tx, err := st.Begin(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tx.Rollback()
+	im, err := tx.StartImport(ctx, ImportInfo{Base: base, File: "f.csv", SHA256: sha, Format: "csv", At: at})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer im.Close()
+	if err := im.AddTable(ctx, 0, "", []string{"Телефон"}, []int{0}); err != nil {
+		t.Fatal(err)
+	}
+	rows := make([]int64, len(keys))
+	for i, k := range keys {
+		if rows[i], err = im.AddRow(ctx, 0, i+2, []string{fmt.Sprint(k)}); err != nil {
+			t.Fatal(err)
+		}
+		if err := im.AddNumber(ctx, rows[i], 0, Number{Key: k, Type: "mobile", Country: "RU"}, true); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := im.Finish(ctx, ImportCounts{Rows: len(keys), Numbers: len(keys)}); err != nil {
+		t.Fatal(err)
+	}
+	if err := tx.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	return rows
+}
+
+// checkLinksAgainst holds the base links of st to model (base name ->
+// number -> first row) through every way the store reads them.
+func checkLinksAgainst(t *testing.T, st *Store, model map[string]map[uint64]int64, universe []uint64) {
+	t.Helper()
+	ctx := context.Background()
+	if err := st.Check(ctx); err != nil {
+		t.Fatal(err)
+	}
+	tx, err := st.Read(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tx.Rollback()
+	bases, err := tx.BasesWithSizes(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ids := map[int64]string{}
+	for _, b := range bases {
+		ids[b.ID] = b.Name
+		want := model[b.Name]
+		if b.Numbers != len(want) {
+			t.Errorf("base %s holds %d numbers, want %d", b.Name, b.Numbers, len(want))
+		}
+		keys, rows, err := tx.held(ctx, b.ID, universe)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := map[uint64]int64{}
+		for i, k := range keys {
+			got[k] = rows[i]
+		}
+		if !maps.Equal(got, want) {
+			t.Errorf("base %s holds %v, want %v", b.Name, got, want)
+		}
+	}
+	for _, k := range universe {
+		links, err := basesHolding(ctx, tx.tx, k)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got, want []string
+		for _, l := range links {
+			got = append(got, fmt.Sprintf("%s:%d", ids[l.base], l.row))
+		}
+		for _, name := range slices.Sorted(maps.Keys(model)) {
+			if row, ok := model[name][k]; ok {
+				want = append(want, fmt.Sprintf("%s:%d", name, row))
+			}
+		}
+		slices.Sort(got)
+		if !slices.Equal(got, want) {
+			t.Errorf("bases holding %d: %v, want %v", k, got, want)
+		}
+	}
+}
+
+// TestLinksOfRepeatedImports: imports into two bases, in blocks of 3 so
+// that each import merges into blocks, passes others by and fills new
+// ones, and numbers are forgotten: the links always say what a map of
+// first rows says, and the blocks stay ordered.
+func TestLinksOfRepeatedImports(t *testing.T) {
+	defer func(n int) { linkBlockSize = n }(linkBlockSize)
+	linkBlockSize = 3
+	st, _ := openTemp(t)
+	ctx := context.Background()
+	rng := rand.New(rand.NewPCG(1, 2))
+	var universe []uint64
+	for i := range 120 {
+		universe = append(universe, 79160000000+uint64(i)*7)
+	}
+	model := map[string]map[uint64]int64{}
+	for i := range 40 {
+		base := []string{"a", "b"}[rng.IntN(2)]
+		// Small files and large, dense and sparse.
+		n := rng.IntN(30)
+		if i%7 == 0 {
+			n = rng.IntN(len(universe))
+		}
+		keys := slices.Clone(universe)
+		rng.Shuffle(len(keys), func(i, j int) { keys[i], keys[j] = keys[j], keys[i] })
+		keys = keys[:n]
+		rows := importRows(t, st, base, fmt.Sprint("h", i), keys)
+		if model[base] == nil {
+			model[base] = map[uint64]int64{}
+		}
+		for j, k := range keys {
+			if _, ok := model[base][k]; !ok {
+				model[base][k] = rows[j]
+			}
+		}
+		if i%5 == 4 {
+			// Forget drops numbers from every base; unlink is its step.
+			k := universe[rng.IntN(len(universe))]
+			tx, err := st.Begin(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, l := range mustHolding(t, tx, k) {
+				if err := unlink(ctx, tx.tx, l.base, k); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if err := tx.Commit(); err != nil {
+				t.Fatal(err)
+			}
+			for _, m := range model {
+				delete(m, k)
+			}
+		}
+		checkLinksAgainst(t, st, model, universe)
+		if t.Failed() {
+			t.Fatalf("after import %d into %s of %d numbers", i, base, n)
+		}
+	}
+}
+
+func mustHolding(t *testing.T, tx *Tx, key uint64) []baseLink {
+	t.Helper()
+	links, err := basesHolding(context.Background(), tx.tx, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return links
+}
+
+// TestDamagedLinks: a block of links that does not read as written is an
+// error wherever it is read, and Check counts it, rather than a base
+// silently holding fewer numbers.
+func TestDamagedLinks(t *testing.T) {
+	ctx := context.Background()
+	for _, c := range []struct{ name, set string }{
+		{"not JSON", `nums = 'x'`},
+		{"a word among numbers", `nums = '[79160000001,"a"]'`},
+		{"fewer rows than numbers", `rows = '[256]'`},
+		{"descending", `nums = '[79160000002,79160000001]', first = 79160000002`},
+		{"first not the least", `first = 79160000000`},
+		{"empty", `nums = '[]', rows = '[]'`},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			st, _ := openTemp(t)
+			importRows(t, st, "a", "h1", []uint64{79160000001, 79160000002})
+			if _, err := st.db.ExecContext(ctx, `UPDATE base_links SET `+c.set); err != nil {
+				t.Fatal(err)
+			}
+			err := st.Check(ctx)
+			if err == nil || !strings.Contains(err.Error(), "1 damaged blocks of base links") {
+				t.Errorf("Check = %v, want the damaged block told", err)
+			}
+			tx, err := st.Read(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer tx.Rollback()
+			if _, _, err := tx.held(ctx, 1, []uint64{79160000002}); !errors.Is(err, errBadLinks) && c.name != "first not the least" {
+				t.Errorf("held: %v, want %v", err, errBadLinks)
+			}
+			if _, err := basesHolding(ctx, tx.tx, 79160000002); !errors.Is(err, errBadLinks) {
+				t.Errorf("basesHolding: %v, want %v", err, errBadLinks)
+			}
+		})
+	}
+}
+
+func TestParseJSONUints(t *testing.T) {
+	for _, c := range []struct {
+		in   string
+		want []uint64
+		ok   bool
+	}{
+		{"[]", nil, true},
+		{"[0]", []uint64{0}, true},
+		{"[79161234567,1,22]", []uint64{79161234567, 1, 22}, true},
+		{"[18446744073709551615]", nil, false}, // 20 digits: no key is that long
+		{"[1,]", nil, false},
+		{"[,1]", nil, false},
+		{"[1 ,2]", nil, false},
+		{"[-1]", nil, false},
+		{"[1.5]", nil, false},
+		{"1,2", nil, false},
+		{"[", nil, false},
+		{"", nil, false},
+	} {
+		got, err := parseJSONUints(c.in, nil)
+		if (err == nil) != c.ok || (c.ok && !slices.Equal(got, c.want)) {
+			t.Errorf("parseJSONUints(%q) = %v, %v; want %v, ok %v", c.in, got, err, c.want, c.ok)
+		}
+	}
+}
+
+// TestMigrateBaseNumbersIntoLinks: the base_numbers of schema 0006 come
+// out of 0007 as blocks of linkBlockSize per base, with the same links.
+func TestMigrateBaseNumbersIntoLinks(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "old.db")
+	db, err := sql.Open("sqlite", "file:"+path+"?_foreign_keys=1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	old := &Store{db: db}
+	if err := old.migrateTo(ctx, 6); err != nil {
+		t.Fatal(err)
+	}
+	q := []string{
+		`INSERT INTO bases (id, name, created_at) VALUES (1, 'a', 'x'), (2, 'b', 'x'), (3, 'c', 'x')`,
+		`INSERT INTO imports (id, base_id, file, sha256, format, imported_at) VALUES (1, 1, 'a.csv', 'h1', 'csv', 'x'), (2, 2, 'b.csv', 'h2', 'csv', 'x')`,
+		`INSERT INTO places (id, operator, region, zones) VALUES (1, '', '', '')`,
+	}
+	var want strings.Builder
+	// Base 1: 300 numbers, two full blocks and a part; base 2: 5, of
+	// which 2 are base 1's too; base 3: none.
+	for i := range 300 {
+		k := 79160000000 + i*3
+		q = append(q, fmt.Sprintf(`INSERT INTO numbers (num, type, country, place_id) VALUES (%d, 'mobile', 'RU', 1)`, k),
+			fmt.Sprintf(`INSERT INTO base_numbers VALUES (1, %d, %d)`, k, 256+i%256))
+		fmt.Fprintf(&want, "1|%d|%d\n", k, 256+i%256)
+	}
+	for i := range 5 {
+		k := 79160000000 + i*300
+		if i >= 2 {
+			k++
+			q = append(q, fmt.Sprintf(`INSERT INTO numbers (num, type, country, place_id) VALUES (%d, 'mobile', 'RU', 1)`, k))
+		}
+		q = append(q, fmt.Sprintf(`INSERT INTO base_numbers VALUES (2, %d, %d)`, k, 512+i))
+		fmt.Fprintf(&want, "2|%d|%d\n", k, 512+i)
+	}
+	for _, s := range q {
+		if _, err := db.ExecContext(ctx, s); err != nil {
+			t.Fatalf("%s: %v", s, err)
+		}
+	}
+	var blk blockBuilder
+	blk.addRow(2, []string{"x"})
+	if _, err := db.ExecContext(ctx, `INSERT INTO row_blocks (id, import_id, tbl, data) VALUES (1, 1, 0, ?1), (2, 2, 0, ?1)`, blk.encode()); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+
+	st, err := Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	if err := st.Check(ctx); err != nil {
+		t.Fatal(err)
+	}
+	var b strings.Builder
+	if err := st.Dump(ctx, &b); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(b.String(), "== base_links\n"+want.String()+"== ") {
+		t.Errorf("migrated links differ; dump:\n%s", b.String())
+	}
+	var counts []string
+	err = query(ctx, st.db, `SELECT base_id || ':' || count FROM base_links ORDER BY base_id, first`, nil, func(r *sql.Rows) error {
+		var c string
+		err := r.Scan(&c)
+		counts = append(counts, c)
+		return err
+	})
+	if err != nil || !slices.Equal(counts, []string{"1:128", "1:128", "1:44", "2:5"}) {
+		t.Errorf("blocks %v (%v), want 1:128 1:128 1:44 2:5", counts, err)
+	}
+}
