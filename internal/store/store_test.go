@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"os"
@@ -378,5 +379,37 @@ func TestImportFlushesWhileItRuns(t *testing.T) {
 		if err != nil || tx.flush != nil {
 			t.Errorf("commit %v: %v, writeback left running: %v", commit, err, tx.flush != nil)
 		}
+	}
+}
+
+// TestPageSize: a new database gets 16 KiB pages; one made with SQLite's
+// 4 KiB keeps them (SQLite cannot change it in WAL mode) and works.
+func TestPageSize(t *testing.T) {
+	ctx := context.Background()
+	st, _ := openTemp(t)
+	var size int
+	if err := st.db.QueryRowContext(ctx, `PRAGMA page_size`).Scan(&size); err != nil || size != 16384 {
+		t.Errorf("new database: page size %d (%v), want 16384", size, err)
+	}
+	path := filepath.Join(t.TempDir(), "old.db")
+	db, err := sql.Open("sqlite", "file:"+path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.ExecContext(ctx, `PRAGMA page_size = 4096; PRAGMA journal_mode = WAL; CREATE TABLE x (y)`); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	old, err := Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer old.Close()
+	importOne(t, old, "a", "h1", 79161234567)
+	if err := old.db.QueryRowContext(ctx, `PRAGMA page_size`).Scan(&size); err != nil || size != 4096 {
+		t.Errorf("old database: page size %d (%v), want 4096", size, err)
+	}
+	if err := old.Check(ctx); err != nil {
+		t.Error(err)
 	}
 }
