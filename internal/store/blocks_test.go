@@ -151,7 +151,7 @@ func TestCheckFindsBrokenReferences(t *testing.T) {
 	if err := st.Check(ctx); err != nil {
 		t.Fatalf("fresh import: %v", err)
 	}
-	if _, err := st.db.ExecContext(ctx, `DELETE FROM numbers WHERE num = 79031234567`); err != nil {
+	if _, err := st.db.ExecContext(ctx, `DELETE FROM number_keys WHERE num = 79031234567`); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := st.db.ExecContext(ctx, `DELETE FROM row_blocks`); err != nil {

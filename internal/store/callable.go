@@ -50,7 +50,7 @@ func (t *Tx) specialKeys(ctx context.Context, f *Facts) ([]uint64, error) {
 		return f.special, nil
 	}
 	keys := []uint64{}
-	err := query(ctx, t.tx, `SELECT n.num FROM numbers n WHERE `+excluded+` AND NOT `+touched, nil, func(r *sql.Rows) error {
+	err := query(ctx, t.tx, `SELECT n.num FROM number_marks n WHERE `+excluded+` AND NOT `+touched, nil, func(r *sql.Rows) error {
 		var k int64
 		err := r.Scan(&k)
 		keys = append(keys, uint64(k))

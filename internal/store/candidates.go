@@ -107,16 +107,16 @@ func withFirstRows(rows []int64, fn func(*Candidate) error) func(*Candidate) err
 	}
 }
 
-// Touched is the condition of the numbers_touched index: numbers called,
-// warmed or promised a callback.
+// Touched is the condition of the number_marks_touched index: numbers
+// called, warmed or promised a callback.
 const touched = `(n.last_call_at != '' OR n.temperature != 'cold' OR n.callback_at != '')`
 
 // TouchedCandidates calls fn for every number of base b anything happened
-// to (see numbers_touched), through that index.
+// to (see number_marks_touched), through that index.
 func (t *Tx) TouchedCandidates(ctx context.Context, f *Facts, b BaseInfo, fn func(*Candidate) error) error {
 	cs := &candidateScan{start: formatTime(b.CycleStartedAt), Facts: f}
 	var keys []uint64
-	err := query(ctx, t.tx, `SELECT n.num FROM numbers n INDEXED BY numbers_touched WHERE `+touched, nil, func(r *sql.Rows) error {
+	err := query(ctx, t.tx, `SELECT n.num FROM number_marks n INDEXED BY number_marks_touched WHERE `+touched, nil, func(r *sql.Rows) error {
 		var k int64
 		err := r.Scan(&k)
 		keys = append(keys, uint64(k))
@@ -236,14 +236,15 @@ type candidateScan struct {
 // instant: places, the consents in force and the live leases. A list
 // reads them once for all its bases.
 type Facts struct {
-	places   map[int64]placeKey
-	consents map[uint64]map[string]Consent
-	leases   map[uint64]liveLease
-	kinds    map[[2]string][2]string
-	kindsOf  map[string]map[string][2]string // type -> country -> both, shared
-	zones    map[string][]string             // zones -> split, shared
-	special  []uint64                        // see specialKeys; nil until read
-	asides   []*sql.Tx                       // see ReadAside; none: lookups on t, in turn with the walk
+	places    map[int64]placeKey
+	kindNames map[int64][2]string // kinds by id: type, country
+	consents  map[uint64]map[string]Consent
+	leases    map[uint64]liveLease
+	kinds     map[[2]string][2]string
+	kindsOf   map[string]map[string][2]string // type -> country -> both, shared
+	zones     map[string][]string             // zones -> split, shared
+	special   []uint64                        // see specialKeys; nil until read
+	asides    []*sql.Tx                       // see ReadAside; none: lookups on t, in turn with the walk
 }
 
 // Facts reads the places, consents in force and leases live at now.
@@ -254,6 +255,9 @@ func (t *Tx) facts(ctx context.Context, now time.Time, key uint64) (*Facts, erro
 	f := &Facts{kinds: map[[2]string][2]string{}, kindsOf: map[string]map[string][2]string{}, zones: map[string][]string{}}
 	var err error
 	if f.places, err = t.placeNames(ctx); err != nil {
+		return nil, err
+	}
+	if f.kindNames, err = t.kindNames(ctx); err != nil {
 		return nil, err
 	}
 	if f.consents, err = t.consentsInForce(ctx, now, key); err != nil {
@@ -313,6 +317,21 @@ func intern(s string) string {
 		}
 	}
 	return s
+}
+
+// kindNames reads the kinds table.
+func (t *Tx) kindNames(ctx context.Context) (map[int64][2]string, error) {
+	m := map[int64][2]string{}
+	err := query(ctx, t.tx, `SELECT id, type, country FROM kinds`, nil, func(r *sql.Rows) error {
+		var (
+			id int64
+			k  [2]string
+		)
+		err := r.Scan(&id, &k[0], &k[1])
+		m[id] = k
+		return err
+	})
+	return m, err
 }
 
 // placeNames reads the places table.

@@ -103,17 +103,24 @@ func (d *decoder) skipString() {
 // first link of a number being its first row.
 func untouchedFacts(ctx context.Context, db querier, cs *candidateScan, keys []uint64, fn func(*Candidate) error) error {
 	// CROSS JOIN keeps SQLite walking the keys in their (sorted) order.
-	q := `SELECT n.num, n.type, n.country, n.place_id, n.detached_at
-		FROM json_each(?1) j CROSS JOIN numbers n ON n.num = j.value
-		WHERE n.status = 'active' AND n.opted_out_at = '' AND NOT ` + touched
-	var typ, country, de sql.RawBytes
-	var place int64
+	// Read from the tables, not the view numbers: the kind as its id,
+	// and a number without marks (nearly all) has the defaults.
+	q := `SELECT k.num, k.kind, k.place_id, coalesce(n.detached_at, '')
+		FROM json_each(?1) j CROSS JOIN number_keys k ON k.num = j.value LEFT JOIN number_marks n ON n.num = k.num
+		WHERE n.num IS NULL OR (n.status = 'active' AND n.opted_out_at = '' AND NOT ` + touched + `)`
+	var de sql.RawBytes
+	var kind, place int64
 	return query(ctx, db, q, []any{keysJSON(keys)}, func(r *sql.Rows) error {
 		c := &Candidate{}
-		if err := r.Scan(&c.Key, &typ, &country, &place, &de); err != nil {
+		if err := r.Scan(&c.Key, &kind, &place, &de); err != nil {
 			return err
 		}
-		cs.fill(c, typ, country, place)
+		k, ok := cs.kindNames[kind]
+		if !ok {
+			return fmt.Errorf("number %d: no kind %d", c.Key, kind)
+		}
+		c.Type, c.Country = k[0], k[1]
+		cs.fillPlace(c, place)
 		c.State = State{Status: "active", Temperature: "cold", DetachedAt: parseTime(string(de))}
 		return fn(c)
 	})
@@ -235,6 +242,11 @@ func (cs *candidateScan) untouched(ctx context.Context, db querier, q string, ar
 // lease and consents.
 func (cs *candidateScan) fill(c *Candidate, typ, country []byte, place int64) {
 	c.Type, c.Country = cs.kind(typ, country)
+	cs.fillPlace(c, place)
+}
+
+// fillPlace sets c's place, lease and consents.
+func (cs *candidateScan) fillPlace(c *Candidate, place int64) {
 	p := cs.places[place]
 	c.Operator, c.Region, c.Zones, c.ZoneList = p.operator, p.region, p.zones, cs.zoneList(p.zones)
 	if l, ok := cs.leases[c.Key]; ok {

@@ -177,7 +177,10 @@ func (t *Tx) Forget(ctx context.Context, keys []uint64, at time.Time) (Forgotten
 				return f, err
 			}
 		}
-		res, err = t.tx.ExecContext(ctx, `DELETE FROM numbers WHERE num = ?`, num)
+		if _, err := t.tx.ExecContext(ctx, `DELETE FROM number_marks WHERE num = ?`, num); err != nil {
+			return f, err
+		}
+		res, err = t.tx.ExecContext(ctx, `DELETE FROM number_keys WHERE num = ?`, num)
 		if err != nil {
 			return f, err
 		}

@@ -9,6 +9,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/callbase/callbase/internal/callbase"
 )
 
 // State is what a number's status is made of.
@@ -56,12 +58,20 @@ func (t *Tx) EnsureNumber(ctx context.Context, n Number) error {
 	if err != nil {
 		return err
 	}
-	status, reason := "active", ""
-	if n.Unallocated {
-		status, reason = "dead", "unallocated"
+	kind, err := t.kindID(ctx, n.Type, n.Country)
+	if err != nil {
+		return err
 	}
-	_, err = t.tx.ExecContext(ctx, `INSERT INTO numbers (num, type, country, place_id, status, dead_reason)
-		VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (num) DO NOTHING`, int64(n.Key), n.Type, n.Country, place, status, reason)
+	res, err := t.tx.ExecContext(ctx, `INSERT INTO number_keys (num, kind, place_id) VALUES (?, ?, ?)
+		ON CONFLICT (num) DO NOTHING`, int64(n.Key), kind, place)
+	if err != nil {
+		return err
+	}
+	if added, err := res.RowsAffected(); err != nil || added == 0 || !n.Unallocated {
+		return err
+	}
+	_, err = t.tx.ExecContext(ctx, `INSERT INTO number_marks (num, status, dead_reason) VALUES (?, 'dead', ?)`,
+		int64(n.Key), callbase.Unallocated)
 	return err
 }
 
@@ -89,10 +99,15 @@ func state(ctx context.Context, q interface {
 
 // SetState saves the number's new state with the events that explain it.
 func (t *Tx) SetState(ctx context.Context, key uint64, s State, events []Event) error {
-	_, err := t.tx.ExecContext(ctx, `UPDATE numbers SET status = ?, dead_reason = ?, temperature = ?,
-		callback_at = ?, opted_out_at = ?, detached_at = ? WHERE num = ?`,
-		s.Status, s.DeadReason, s.Temperature, formatOptTime(s.CallbackAt), formatOptTime(s.OptedOutAt),
-		formatOptTime(s.DetachedAt), int64(key))
+	// Of a number the database knows only, as an UPDATE of numbers was.
+	_, err := t.tx.ExecContext(ctx, `INSERT INTO number_marks (num, status, dead_reason, temperature,
+			callback_at, opted_out_at, detached_at)
+		SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7 WHERE EXISTS (SELECT 1 FROM number_keys WHERE num = ?1)
+		ON CONFLICT (num) DO UPDATE SET status = excluded.status, dead_reason = excluded.dead_reason,
+			temperature = excluded.temperature, callback_at = excluded.callback_at,
+			opted_out_at = excluded.opted_out_at, detached_at = excluded.detached_at`,
+		int64(key), s.Status, s.DeadReason, s.Temperature, formatOptTime(s.CallbackAt), formatOptTime(s.OptedOutAt),
+		formatOptTime(s.DetachedAt))
 	if err != nil {
 		return fmt.Errorf("save status: %w", err)
 	}
@@ -141,8 +156,11 @@ func (t *Tx) AddCall(ctx context.Context, key uint64, c Call) (added bool, err e
 		return true, err
 	}
 	// The number's latest call, kept on it for call lists.
-	_, err = t.tx.ExecContext(ctx, `UPDATE numbers SET last_call_at = ?, last_outcome = ?, last_call_base = ?
-		WHERE num = ? AND last_call_at <= ?`, at, c.Outcome, base, int64(key), at)
+	_, err = t.tx.ExecContext(ctx, `INSERT INTO number_marks (num, last_call_at, last_outcome, last_call_base)
+		SELECT ?1, ?2, ?3, ?4 WHERE EXISTS (SELECT 1 FROM number_keys WHERE num = ?1)
+		ON CONFLICT (num) DO UPDATE SET last_call_at = excluded.last_call_at, last_outcome = excluded.last_outcome,
+			last_call_base = excluded.last_call_base
+		WHERE number_marks.last_call_at <= excluded.last_call_at`, int64(key), at, c.Outcome, base)
 	return true, err
 }
 

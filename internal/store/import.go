@@ -56,6 +56,7 @@ type Tx struct {
 	tx       *sql.Tx
 	store    *Store
 	places   map[placeKey]int64 // ids of the places table, as met
+	kinds    map[kind]int64     // ids of the kinds table, as met
 	suppress *Suppressor        // loaded when first needed
 
 	write          bool  // begun by Begin: IMMEDIATE, holding the write lock
@@ -70,14 +71,7 @@ func (s *Store) Begin(ctx context.Context) (*Tx, error) {
 	if err != nil {
 		return nil, err
 	}
-	// An import switches CHECK constraints off while it writes numbers
-	// (writer.go) and on again after; should a cancelled one have left its
-	// connection in the pool without them, this puts them back.
-	if _, err := tx.ExecContext(ctx, `PRAGMA ignore_check_constraints = 0`); err != nil {
-		tx.Rollback()
-		return nil, err
-	}
-	t := &Tx{tx: tx, store: s, places: map[placeKey]int64{}, write: true}
+	t := &Tx{tx: tx, store: s, places: map[placeKey]int64{}, kinds: map[kind]int64{}, write: true}
 	// What the connection had changed before: ReadAside tells by it that
 	// the transaction has written nothing yet.
 	if err := tx.QueryRowContext(ctx, `SELECT total_changes()`).Scan(&t.changesAtBegin); err != nil {
@@ -94,7 +88,7 @@ func (s *Store) Read(ctx context.Context) (*Tx, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Tx{tx: tx, store: s, places: map[placeKey]int64{}}, nil
+	return &Tx{tx: tx, store: s, places: map[placeKey]int64{}, kinds: map[kind]int64{}}, nil
 }
 
 // Commit lands everything written in the transaction.
@@ -128,11 +122,9 @@ type Import struct {
 	baseID int64
 
 	block    blockBuilder
-	blockID  int64           // the block being filled
-	blockTbl int             // the table its rows belong to
-	lastRow  int64           // the row numbers are being added to
-	kinds    map[kind]uint16 // the types and countries of pending, numbered
-	kindList []kind
+	blockID  int64 // the block being filled
+	blockTbl int   // the table its rows belong to
+	lastRow  int64 // the row numbers are being added to
 	pending  []pendingNumber
 	runs     runs // pending numbers spilled, sorted, when there were too many
 	written  int  // numbers written from pending
@@ -187,7 +179,7 @@ func (t *Tx) Imported(ctx context.Context, base, sha256 string) (bool, error) {
 // base's source) when new.
 func (t *Tx) StartImport(ctx context.Context, info ImportInfo) (*Import, error) {
 	tx := t.tx
-	im := &Import{t: t, lastRow: -1, kinds: map[kind]uint16{}}
+	im := &Import{t: t, lastRow: -1}
 	t.startFlush()
 	var err error
 	if im.baseID, err = ensureBase(ctx, tx, info); err != nil {
@@ -289,17 +281,14 @@ func (im *Import) AddNumber(ctx context.Context, rowID int64, col int, n Number,
 	if err != nil {
 		return err
 	}
-	k := kind{n.Type, n.Country}
-	ki, ok := im.kinds[k]
-	if !ok {
-		ki = uint16(len(im.kindList))
-		im.kinds[k] = ki
-		im.kindList = append(im.kindList, k)
+	kind, err := im.t.kindID(ctx, n.Type, n.Country)
+	if err != nil {
+		return err
 	}
-	if place > math.MaxUint32 {
-		return fmt.Errorf("record place: id %d out of range", place)
+	if place > math.MaxUint32 || kind > math.MaxUint16 {
+		return fmt.Errorf("record number: place %d or kind %d out of range", place, kind)
 	}
-	im.pending = append(im.pending, pendingNumber{key: n.Key, row: rowID, place: uint32(place), kind: ki, dead: n.Unallocated})
+	im.pending = append(im.pending, pendingNumber{key: n.Key, row: rowID, place: uint32(place), kind: uint16(kind), dead: n.Unallocated})
 	if len(im.pending) == pendingMax {
 		// Too many to keep: spilled as a sorted run, merged in Finish.
 		im.sortPending()
@@ -370,7 +359,7 @@ func sortByKey(p, scratch []pendingNumber) []pendingNumber {
 func (im *Import) writePending() error {
 	im.sortPending()
 	im.written += len(im.pending)
-	return im.w.numbers(im.kindList, func(write func([]pendingNumber) error) error {
+	return im.w.numbers(func(write func([]pendingNumber) error) error {
 		if im.runs.f == nil {
 			return write(im.pending)
 		}
@@ -394,6 +383,22 @@ func (t *Tx) placeID(ctx context.Context, p Place) (int64, error) {
 		return 0, fmt.Errorf("record place: %w", err)
 	}
 	t.places[k] = id
+	return id, nil
+}
+
+// kindID returns the id of the kind, recording it when new.
+func (t *Tx) kindID(ctx context.Context, typ, country string) (int64, error) {
+	k := kind{typ, country}
+	if id, ok := t.kinds[k]; ok {
+		return id, nil
+	}
+	var id int64
+	err := t.tx.QueryRowContext(ctx, `INSERT INTO kinds (type, country) VALUES (?, ?)
+		ON CONFLICT DO UPDATE SET type = excluded.type RETURNING id`, typ, country).Scan(&id)
+	if err != nil {
+		return 0, fmt.Errorf("record kind: %w", err)
+	}
+	t.kinds[k] = id
 	return id, nil
 }
 

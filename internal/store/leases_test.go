@@ -12,7 +12,7 @@ import (
 // of a live one still fails.
 func TestLeasesHeldToTheirReferences(t *testing.T) {
 	for _, c := range []struct{ name, breaks, want string }{
-		{"number", `DELETE FROM numbers WHERE num = 79031234567`, "1 leases of no number"},
+		{"number", `DELETE FROM number_keys WHERE num = 79031234567`, "1 leases of no number"},
 		{"export", `UPDATE leases SET export_id = 999 WHERE num = 79031234567`, "1 leases of no export"},
 		{"base", `UPDATE leases SET base_id = 999 WHERE num = 79031234567`, "1 leases of no base"},
 	} {

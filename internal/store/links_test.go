@@ -313,3 +313,71 @@ func TestMigrateBaseNumbersIntoLinks(t *testing.T) {
 		t.Errorf("blocks %v (%v), want 1:128 1:128 1:44 2:5", counts, err)
 	}
 }
+
+// TestMigrateNumbersIntoKeysAndMarks: the numbers of schema 0007, with
+// every mark and the calls, events and consents about them, read the same
+// through the view numbers of 0008, and only marked numbers have marks.
+func TestMigrateNumbersIntoKeysAndMarks(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "old.db")
+	db, err := sql.Open("sqlite", "file:"+path+"?_foreign_keys=1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	old := &Store{db: db}
+	if err := old.migrateTo(ctx, 7); err != nil {
+		t.Fatal(err)
+	}
+	for _, q := range []string{
+		`INSERT INTO bases (id, name, created_at) VALUES (1, 'a', 'x')`,
+		`INSERT INTO imports (id, base_id, file, sha256, format, imported_at) VALUES (1, 1, 'a.csv', 'h1', 'csv', 'x')`,
+		`INSERT INTO places (id, operator, region, zones) VALUES (1, 'МТС', 'Москва', 'Europe/Moscow'), (2, '', '', '')`,
+		`INSERT INTO numbers (num, type, country, place_id, first_import_id) VALUES
+			(79160000001, 'mobile', 'RU', 1, 1), (79160000002, 'mobile', 'RU', 1, 1), (74950000003, 'fixed', 'RU', 2, 1),
+			(375290000004, 'mobile', 'BY', 2, NULL)`,
+		`INSERT INTO numbers (num, type, country, place_id, first_import_id, status, dead_reason, temperature, callback_at,
+			opted_out_at, detached_at, last_call_at, last_outcome, last_call_base) VALUES
+			(79160000005, 'mobile', 'RU', 1, 1, 'dead', 'unallocated', 'cold', '', '', '', '', '', 0),
+			(79160000006, 'mobile', 'RU', 1, 1, 'active', '', 'warm', '2026-01-02T10:00:00Z', '', '', '2026-01-01T10:00:00Z', 'callback', 1),
+			(79160000007, 'mobile', 'RU', 1, 1, 'active', '', 'cold', '', '2026-01-03T10:00:00Z', '2026-01-04T10:00:00Z', '', '', 0)`,
+		`INSERT INTO calls (num, at, outcome, source) VALUES (79160000006, '2026-01-01T10:00:00Z', 'callback', 'log.csv')`,
+		`INSERT INTO events (num, at, what, cause, actor) VALUES (79160000007, '2026-01-03T10:00:00Z', 'opted_out', 'calls', 'me')`,
+		`INSERT INTO consents (num, scope, granted, at, actor, recorded_at) VALUES (79160000001, 'pd', 1, '2026-01-01T00:00:00Z', 'me', 'x')`,
+	} {
+		if _, err := db.ExecContext(ctx, q); err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+	}
+	var before strings.Builder
+	if err := old.Dump(ctx, &before); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+
+	st, err := Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	if err := st.Check(ctx); err != nil {
+		t.Fatal(err)
+	}
+	var after strings.Builder
+	if err := st.Dump(ctx, &after); err != nil {
+		t.Fatal(err)
+	}
+	// All the same but the migration's own record.
+	if before.String() != strings.Replace(after.String(), "8|0008_number_marks.sql\n", "", 1) {
+		t.Errorf("dump before 0008:\n%s\nafter:\n%s", before.String(), after.String())
+	}
+	var marked string
+	if err := st.db.QueryRowContext(ctx, `SELECT group_concat(num) FROM (SELECT num FROM number_marks ORDER BY num)`).Scan(&marked); err != nil {
+		t.Fatal(err)
+	}
+	if marked != "79160000005,79160000006,79160000007" {
+		t.Errorf("marks of %s, want of the three marked numbers", marked)
+	}
+	if _, err := st.db.ExecContext(ctx, `INSERT INTO calls (num, at, outcome, source) VALUES (79169999999, 'x', 'busy', 'x')`); err == nil {
+		t.Error("a call of a number the database does not know: no foreign key error")
+	}
+}

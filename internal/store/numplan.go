@@ -63,11 +63,17 @@ type Rederived struct {
 // actor.
 func (t *Tx) Rederive(ctx context.Context, place func(key uint64, country string) Place, ev Event) (Rederived, error) {
 	var r Rederived
-	upd, err := t.tx.PrepareContext(ctx, `UPDATE numbers SET place_id = ?, status = ?, dead_reason = ? WHERE num = ?`)
+	updPlace, err := t.tx.PrepareContext(ctx, `UPDATE number_keys SET place_id = ? WHERE num = ?`)
 	if err != nil {
 		return r, err
 	}
-	defer upd.Close()
+	defer updPlace.Close()
+	updStatus, err := t.tx.PrepareContext(ctx, `INSERT INTO number_marks (num, status, dead_reason) VALUES (?, ?, ?)
+		ON CONFLICT (num) DO UPDATE SET status = excluded.status, dead_reason = excluded.dead_reason`)
+	if err != nil {
+		return r, err
+	}
+	defer updStatus.Close()
 	type row struct {
 		key                              int64
 		country, operator, region, zones string
@@ -109,8 +115,13 @@ func (t *Tx) Rederive(ctx context.Context, place func(key uint64, country string
 			if err != nil {
 				return r, err
 			}
-			if _, err := upd.ExecContext(ctx, place, status, reason, x.key); err != nil {
+			if _, err := updPlace.ExecContext(ctx, place, x.key); err != nil {
 				return r, err
+			}
+			if status != x.status || reason != x.reason {
+				if _, err := updStatus.ExecContext(ctx, x.key, status, reason); err != nil {
+					return r, err
+				}
 			}
 			if status != x.status {
 				e := ev

@@ -168,7 +168,7 @@ type Lookup struct{ stmt *sql.Stmt }
 
 // Lookup prepares a Lookup; Close it when done.
 func (s *Store) Lookup(ctx context.Context) (*Lookup, error) {
-	st, err := s.db.PrepareContext(ctx, `SELECT count(*) FROM numbers WHERE num = ?`)
+	st, err := s.db.PrepareContext(ctx, `SELECT count(*) FROM number_keys WHERE num = ?`)
 	return &Lookup{stmt: st}, err
 }
 
