@@ -153,7 +153,8 @@ type writer struct {
 	reader *ingest.Reader
 	table  *ingest.Table
 	tblIdx int
-	seen   keySet // numbers met in this file
+	seen   keySet   // numbers met in this file
+	keys   []uint64 // of the row's numbers
 
 	suppress *store.Suppressor // numbers forgotten at their owners' request
 }
@@ -172,11 +173,14 @@ func (w *writer) Row(row *scan.Row) error {
 	}
 	// A row holding a forgotten number is a forgotten person's: it is not
 	// stored at all, and its numbers are counted as suppressed.
+	w.keys = w.keys[:0]
 	for _, n := range row.Numbers {
-		if w.suppress.Suppressed(n.Key()) {
+		key := n.Key()
+		if w.suppress.Suppressed(key) {
 			s.Suppressed += len(row.Numbers)
 			return nil
 		}
+		w.keys = append(w.keys, key)
 	}
 	rowID, err := w.im.AddRow(w.ctx, w.tblIdx, row.Line, row.Cells)
 	if err != nil {
@@ -185,9 +189,9 @@ func (w *writer) Row(row *scan.Row) error {
 	if len(row.Numbers) > 0 {
 		s.RowsWithNumber++
 	}
-	for _, n := range row.Numbers {
+	for i, n := range row.Numbers {
 		s.Numbers++
-		key := n.Key()
+		key := w.keys[i]
 		place := store.Place{Operator: n.Place.Operator, Region: n.Place.Region,
 			Zones: n.Place.ZoneList(), Unallocated: n.Place.Unallocated}
 		dup := w.seen.add(key)

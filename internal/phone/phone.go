@@ -83,7 +83,20 @@ type Number struct {
 // Key is the E.164 number as an integer: unique, and cheap to sort and store.
 // The extension is not part of it: a switchboard is one line.
 func (n Number) Key() uint64 {
-	k, _ := strconv.ParseUint(strings.TrimPrefix(n.E164, "+"), 10, 64)
+	d := strings.TrimPrefix(n.E164, "+")
+	if len(d) > 19 { // past what a uint64 surely holds: as ParseUint says
+		k, _ := strconv.ParseUint(d, 10, 64)
+		return k
+	}
+	// By hand: an import asks every number's key a few times.
+	var k uint64
+	for i := 0; i < len(d); i++ {
+		c := d[i] - '0'
+		if c > 9 {
+			return 0
+		}
+		k = k*10 + uint64(c)
+	}
 	return k
 }
 

@@ -2,6 +2,7 @@ package phone
 
 import (
 	"errors"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -295,10 +296,17 @@ func TestReadable(t *testing.T) {
 	}
 }
 
+// TestKey: the key is what strconv.ParseUint makes of the digits, 0 when
+// they are not all digits.
 func TestKey(t *testing.T) {
-	n := Number{E164: "+79161234567", Ext: "12"}
-	if got := n.Key(); got != 79161234567 {
-		t.Errorf("Key() = %d", got)
+	for _, e164 := range []string{"+79161234567", "+4930123456", "+999999999999999", "79161234567",
+		"", "+", "+7916a234567", "+7 916", "++7916", "+-7916", "+18446744073709551615", "+18446744073709551616",
+		"+99999999999999999999", "+1234567890123456789"} {
+		n := Number{E164: e164, Ext: "12"}
+		want, _ := strconv.ParseUint(strings.TrimPrefix(e164, "+"), 10, 64)
+		if got := n.Key(); got != want {
+			t.Errorf("Key(%q) = %d, want %d", e164, got, want)
+		}
 	}
 }
 

@@ -301,10 +301,10 @@ func (im *Import) AddNumber(ctx context.Context, rowID int64, col int, n Number,
 	return nil
 }
 
-// pendingMax bounds the numbers waiting for Finish in memory, so memory
-// does not grow with the file: a larger file spills sorted runs of them to
-// a temporary file (see runs).
-var pendingMax = 1 << 20
+// pendingMax bounds the numbers waiting for Finish in memory (48 MB), so
+// memory does not grow with the file: a larger file spills sorted runs of
+// them to a temporary file (see runs).
+var pendingMax = 2 << 20
 
 func (im *Import) sortPending() {
 	// The scratch space is not kept between runs: kept, it counted as
