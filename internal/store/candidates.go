@@ -307,7 +307,7 @@ func (cs *candidateScan) scan(r *sql.Rows) (*Candidate, error) {
 	return c, nil
 }
 
-// intern returns the common words of the numbers table without a copy.
+// intern returns the common words of numbers' columns without a copy.
 func intern(s string) string {
 	for _, w := range [...]string{"", "active", "dead", "cold", "warm", "hot", "customer",
 		"answered", "interested", "callback", "sale", "refused", "do_not_call", "no_answer", "busy",

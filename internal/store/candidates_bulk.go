@@ -94,9 +94,10 @@ func (d *decoder) skipString() {
 // happened to that did not opt out. Dead and opted-out numbers no list
 // ever takes (policy's status and opt_out rules), so they are left out in
 // SQLite and their reasons not read: every column read costs modernc
-// more than the seek (8 columns 0.66 s, these 5 0.55 s, the seeks alone
-// 0.32 s for 106,000 numbers of big.db). Its temperature is cold, it has
-// no callback and no call, so those columns are not read either. It does
+// more than the seek (8 columns 0.66 s, 5 0.55 s, the seeks alone 0.32 s
+// for 106,000 numbers of big.db, when numbers was a table; its kind is
+// read as an id). Its temperature is cold, it has no callback and no
+// call, so those columns are not read either. It does
 // not read the base's links (base_links), which would add seeks: the
 // caller found the keys as links of the base's row blocks, and a base
 // holds exactly the numbers its blocks link (forget drops both), the

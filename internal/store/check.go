@@ -9,9 +9,10 @@ import (
 
 // Check verifies the database: SQLite's integrity check, the foreign keys
 // the schema declares, the references of the bulk tables, which it does
-// not declare (see migrations 0002 and 0007), and the blocks of base links
-// (damaged ones are counted, their links not followed). Tests run it after every command
-// that writes; people can run it when they doubt a file.
+// not declare (see migrations 0002, 0006, 0007 and 0008), and the blocks
+// of base links (damaged ones are counted, their links not followed).
+// Tests run it after every command that writes; people can run it when
+// they doubt a file.
 func (s *Store) Check(ctx context.Context) error {
 	var problems []string
 	err := query(ctx, s.db, `PRAGMA integrity_check`, nil, func(r *sql.Rows) error {

@@ -303,7 +303,10 @@ func (w *linkWriter) add(key uint64, row int64) error {
 }
 
 // reach merges the old block that answers for key, if it is not merged
-// yet; old blocks wholly before key stay as they are.
+// yet. Old blocks wholly before key stay as they are, unless the links
+// waiting are too few for a block of their own: then the next old block
+// is merged too. Otherwise every small import into a big base would leave
+// a block of a link or two behind each block it adds to.
 func (w *linkWriter) reach(key uint64) error {
 	j := w.next
 	for j < len(w.old) && w.old[j].first <= key {
@@ -312,15 +315,32 @@ func (w *linkWriter) reach(key uint64) error {
 	if j == w.next {
 		return nil // key is in the part answered by the block merged last
 	}
-	if j-1 > w.next {
-		// Blocks stay between the links waiting and key: a block
-		// written across them would hide them.
-		if err := w.flush(); err != nil {
+	for w.next < j-1 {
+		if len(w.out.keys) == 0 || len(w.out.keys) >= linkBlockSize/2 {
+			// Blocks stay between the links waiting and key: a block
+			// written across them would hide them.
+			if err := w.flush(); err != nil {
+				return err
+			}
+			break
+		}
+		if err := w.merge(w.next); err != nil {
+			return err
+		}
+		if err := w.pass(len(w.in.keys)); err != nil {
 			return err
 		}
 	}
 	w.next = j
-	ref := w.old[j-1]
+	if err := w.merge(j - 1); err != nil {
+		return err
+	}
+	return w.passBefore(key)
+}
+
+// merge takes old block i out of the table into in, and moves next past it.
+func (w *linkWriter) merge(i int) error {
+	ref := w.old[i]
 	var nums, rows string
 	if err := w.tx.QueryRowContext(w.ctx, `DELETE FROM base_links WHERE id = ? RETURNING nums, rows`, ref.id).Scan(&nums, &rows); err != nil {
 		return err
@@ -328,7 +348,8 @@ func (w *linkWriter) reach(key uint64) error {
 	if err := w.in.decode(nums, rows); err != nil || w.in.keys[0] != ref.first {
 		return fmt.Errorf("base %d, links from %d: %w", w.base, ref.first, errBadLinks)
 	}
-	return w.passBefore(key)
+	w.next = i + 1
+	return nil
 }
 
 // passBefore passes the old block's links below key on to be written.
@@ -354,31 +375,60 @@ func (w *linkWriter) pass(n int) error {
 func (w *linkWriter) emit(key uint64, row int64) error {
 	w.out.keys = append(w.out.keys, key)
 	w.out.rows = append(w.out.rows, row)
-	if len(w.out.keys) < linkBlockSize {
+	if len(w.out.keys) < 2*linkBlockSize {
 		return nil
 	}
-	return w.flush()
+	// A full block goes; as many wait, so that the last block written
+	// where the links end need not be short (see flush).
+	if err := w.writeBlock(0, linkBlockSize); err != nil {
+		return err
+	}
+	n := copy(w.out.keys, w.out.keys[linkBlockSize:])
+	copy(w.out.rows, w.out.rows[linkBlockSize:])
+	w.out.keys, w.out.rows = w.out.keys[:n], w.out.rows[:n]
+	return nil
 }
 
-// flush writes the links waiting as a block.
+// flush writes the links waiting: as one block, or as two halves when
+// they are more than a block's worth.
 func (w *linkWriter) flush() error {
-	if len(w.out.keys) == 0 {
-		return nil
-	}
-	nums := appendJSONInts(nil, w.out.keys)
-	rows := appendJSONInts(nil, w.out.rows)
-	if _, err := w.write.ExecContext(w.ctx, w.base, int64(w.out.keys[0]), len(w.out.keys), string(nums), string(rows)); err != nil {
-		return fmt.Errorf("store links of numbers to the base: %w", err)
+	n := len(w.out.keys)
+	var err error
+	switch {
+	case n > linkBlockSize:
+		if err = w.writeBlock(0, n/2); err == nil {
+			err = w.writeBlock(n/2, n)
+		}
+	case n > 0:
+		err = w.writeBlock(0, n)
 	}
 	w.out.keys, w.out.rows = w.out.keys[:0], w.out.rows[:0]
+	return err
+}
+
+// writeBlock writes the links waiting from i up to j as a block.
+func (w *linkWriter) writeBlock(i, j int) error {
+	keys, rows := w.out.keys[i:j], w.out.rows[i:j]
+	nums, rowsText := appendJSONInts(nil, keys), appendJSONInts(nil, rows)
+	if _, err := w.write.ExecContext(w.ctx, w.base, int64(keys[0]), len(keys), string(nums), string(rowsText)); err != nil {
+		return fmt.Errorf("store links of numbers to the base: %w", err)
+	}
 	return nil
 }
 
 // finish writes what waits: the rest of the old block merged, and the
-// links added last.
+// links added last, with the next old block too when they are few.
 func (w *linkWriter) finish() error {
 	if err := w.pass(len(w.in.keys)); err != nil {
 		return err
+	}
+	if n := len(w.out.keys); n > 0 && n < linkBlockSize/2 && w.next < len(w.old) {
+		if err := w.merge(w.next); err != nil {
+			return err
+		}
+		if err := w.pass(len(w.in.keys)); err != nil {
+			return err
+		}
 	}
 	return w.flush()
 }

@@ -17,36 +17,52 @@ import (
 // returns the row each was put in.
 func importRows(t *testing.T, st *Store, base, sha string, keys []uint64) []int64 {
 	t.Helper()
+	return importFiles(t, st, []testFile{{base, sha, keys}})[0]
+}
+
+type testFile struct {
+	base, sha string
+	keys      []uint64
+}
+
+// importFiles imports the files in one transaction, as importer.Files
+// does, and returns the row each key was put in, file by file.
+func importFiles(t *testing.T, st *Store, files []testFile) [][]int64 {
+	t.Helper()
 	ctx := context.Background()
 	tx, err := st.Begin(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer tx.Rollback()
-	im, err := tx.StartImport(ctx, ImportInfo{Base: base, File: "f.csv", SHA256: sha, Format: "csv", At: at})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer im.Close()
-	if err := im.AddTable(ctx, 0, "", []string{"Телефон"}, []int{0}); err != nil {
-		t.Fatal(err)
-	}
-	rows := make([]int64, len(keys))
-	for i, k := range keys {
-		if rows[i], err = im.AddRow(ctx, 0, i+2, []string{fmt.Sprint(k)}); err != nil {
+	var all [][]int64
+	for _, f := range files {
+		im, err := tx.StartImport(ctx, ImportInfo{Base: f.base, File: "f.csv", SHA256: f.sha, Format: "csv", At: at})
+		if err != nil {
 			t.Fatal(err)
 		}
-		if err := im.AddNumber(ctx, rows[i], 0, Number{Key: k, Type: "mobile", Country: "RU"}, true); err != nil {
+		if err := im.AddTable(ctx, 0, "", []string{"Телефон"}, []int{0}); err != nil {
 			t.Fatal(err)
 		}
-	}
-	if _, err := im.Finish(ctx, ImportCounts{Rows: len(keys), Numbers: len(keys)}); err != nil {
-		t.Fatal(err)
+		rows := make([]int64, len(f.keys))
+		for i, k := range f.keys {
+			if rows[i], err = im.AddRow(ctx, 0, i+2, []string{fmt.Sprint(k)}); err != nil {
+				t.Fatal(err)
+			}
+			if err := im.AddNumber(ctx, rows[i], 0, Number{Key: k, Type: "mobile", Country: "RU"}, true); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if _, err := im.Finish(ctx, ImportCounts{Rows: len(f.keys), Numbers: len(f.keys)}); err != nil {
+			t.Fatal(err)
+		}
+		im.Close()
+		all = append(all, rows)
 	}
 	if err := tx.Commit(); err != nil {
 		t.Fatal(err)
 	}
-	return rows
+	return all
 }
 
 // checkLinksAgainst holds the base links of st to model (base name ->
@@ -163,6 +179,120 @@ func TestLinksOfRepeatedImports(t *testing.T) {
 		if t.Failed() {
 			t.Fatalf("after import %d into %s of %d numbers", i, base, n)
 		}
+	}
+}
+
+// TestLinksOfFilesInOneTransaction: several files into one base or
+// another in one transaction, as importer.Files takes them, with blocks
+// of every small size: each file's import sees the blocks the one before
+// wrote.
+func TestLinksOfFilesInOneTransaction(t *testing.T) {
+	defer func(n int) { linkBlockSize = n }(linkBlockSize)
+	for _, size := range []int{1, 2, 3, 5, 128} {
+		t.Run(fmt.Sprint(size), func(t *testing.T) {
+			linkBlockSize = size
+			st, _ := openTemp(t)
+			rng := rand.New(rand.NewPCG(uint64(size), 7))
+			var universe []uint64
+			for i := range 90 {
+				universe = append(universe, 79160000000+uint64(i)*11)
+			}
+			model := map[string]map[uint64]int64{}
+			sha := 0
+			for range 12 {
+				var files []testFile
+				for range 1 + rng.IntN(4) {
+					keys := slices.Clone(universe)
+					rng.Shuffle(len(keys), func(i, j int) { keys[i], keys[j] = keys[j], keys[i] })
+					sha++
+					files = append(files, testFile{[]string{"a", "b", "c"}[rng.IntN(3)], fmt.Sprint("h", sha), keys[:rng.IntN(40)]})
+				}
+				for i, rows := range importFiles(t, st, files) {
+					f := files[i]
+					if model[f.base] == nil {
+						model[f.base] = map[uint64]int64{}
+					}
+					for j, k := range f.keys {
+						if _, ok := model[f.base][k]; !ok {
+							model[f.base][k] = rows[j]
+						}
+					}
+				}
+				checkLinksAgainst(t, st, model, universe)
+				if t.Failed() {
+					t.FailNow()
+				}
+			}
+		})
+	}
+}
+
+// TestSmallImportsKeepBlocksFull: imports of a few numbers each into a
+// big base merge into its blocks without leaving short ones behind: every
+// block but a base's last holds at least half a block's worth.
+func TestSmallImportsKeepBlocksFull(t *testing.T) {
+	defer func(n int) { linkBlockSize = n }(linkBlockSize)
+	linkBlockSize = 8
+	st, _ := openTemp(t)
+	rng := rand.New(rand.NewPCG(3, 4))
+	keys := rng.Perm(2000)
+	key := func(i int) uint64 { return 79160000000 + uint64(i)*3 }
+	model := map[string]map[uint64]int64{"a": {}}
+	add := func(sha string, idx []int) {
+		var ks []uint64
+		for _, i := range idx {
+			ks = append(ks, key(i))
+		}
+		for j, row := range importRows(t, st, "a", sha, ks) {
+			model["a"][ks[j]] = row
+		}
+	}
+	add("big", keys[:400])
+	for i := range 40 {
+		add(fmt.Sprint("small", i), keys[400+3*i:403+3*i])
+	}
+	// A number below all of the base's (its few links end before the
+	// first block), alone and with one past many blocks.
+	low := func(i int) uint64 { return 79150000000 + uint64(i) }
+	total := 400 + 3*40
+	for i, ks := range [][]uint64{{low(5)}, {low(3), key(1999)}} {
+		for j, row := range importRows(t, st, "a", fmt.Sprint("low", i), ks) {
+			model["a"][ks[j]] = row
+		}
+		total += len(ks)
+		checkBlockSizes(t, st, total)
+	}
+	var universe []uint64
+	for i := range 2000 {
+		universe = append(universe, key(i))
+	}
+	universe = append([]uint64{low(3), low(5)}, universe...)
+	checkLinksAgainst(t, st, model, universe)
+}
+
+// checkBlockSizes fails when a block of base links holds more than a
+// block's worth, or but for a base's last less than half of it, or there
+// are more blocks than that allows for total links.
+func checkBlockSizes(t *testing.T, st *Store, total int) {
+	t.Helper()
+	var counts []int
+	err := query(context.Background(), st.db, `SELECT count FROM base_links ORDER BY base_id, first`, nil, func(r *sql.Rows) error {
+		var n int
+		err := r.Scan(&n)
+		counts = append(counts, n)
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, n := range counts {
+		if n > linkBlockSize || (n < linkBlockSize/2 && i < len(counts)-1) {
+			t.Errorf("block %d of %d holds %d links: %v", i, len(counts), n, counts)
+			break
+		}
+	}
+	if len(counts) > total/(linkBlockSize/2)+1 {
+		t.Errorf("%d blocks for %d links", len(counts), total)
 	}
 }
 
@@ -309,8 +439,9 @@ func TestMigrateBaseNumbersIntoLinks(t *testing.T) {
 		counts = append(counts, c)
 		return err
 	})
-	if err != nil || !slices.Equal(counts, []string{"1:128", "1:128", "1:44", "2:5"}) {
-		t.Errorf("blocks %v (%v), want 1:128 1:128 1:44 2:5", counts, err)
+	// The last 172 of base 1 more than a block's worth: two halves.
+	if err != nil || !slices.Equal(counts, []string{"1:128", "1:86", "1:86", "2:5"}) {
+		t.Errorf("blocks %v (%v), want 1:128 1:86 1:86 2:5", counts, err)
 	}
 }
 

@@ -69,7 +69,9 @@ func open(ctx context.Context, path string, mustExist bool) (*Store, error) {
 	// system call and a frame of the WAL, and splits a quarter as often
 	// (1M rows: 0.4-0.5 s sooner; an export reads as fast). An 8 MiB page
 	// cache: bulk loads write in key order, so a larger one measured no
-	// faster (16 MiB of 16 KiB pages cost 40-50 MB more RSS).
+	// faster (16 MiB of 16 KiB pages cost 40-50 MB more RSS), nor on a
+	// database of 4 KiB pages (an import of 1M rows, an export of 100k
+	// from 5.24M).
 	q := url.Values{}
 	q.Set("_busy_timeout", strconv.Itoa(int(busyTimeout.Milliseconds())))
 	q.Set("_journal_mode", "WAL")

@@ -284,8 +284,9 @@ func TestConcurrentOpenOfNewDatabase(t *testing.T) {
 	}
 }
 
-// An import writes numbers with CHECK constraints switched off (writer.go);
-// they must be on again for whatever the transaction does next.
+// After an import, the CHECK constraints of a number's marks hold for
+// whatever the transaction does next. (Imports once wrote numbers with
+// them off; nothing may again leave them so.)
 func TestImportLeavesChecksOn(t *testing.T) {
 	st, _ := openTemp(t)
 	ctx := context.Background()
@@ -385,5 +386,49 @@ func TestPageSize(t *testing.T) {
 	}
 	if err := old.Check(ctx); err != nil {
 		t.Error(err)
+	}
+}
+
+// TestDeadMarkOnlyForNewNumbers: a number the plan never issued is stored
+// dead when new to the database; one the database knew keeps its state,
+// as a number's state is never changed by an import.
+func TestDeadMarkOnlyForNewNumbers(t *testing.T) {
+	st, _ := openTemp(t)
+	ctx := context.Background()
+	importOne(t, st, "a", "h1", 79161234567)
+	tx, err := st.Begin(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	im, err := tx.StartImport(ctx, ImportInfo{Base: "b", File: "f.csv", SHA256: "h2", Format: "csv", At: at})
+	if err != nil {
+		t.Fatal(err)
+	}
+	row, err := im.AddRow(ctx, 0, 2, []string{"x"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, k := range []uint64{79161234567, 79161234568} {
+		if err := im.AddNumber(ctx, row, 0, Number{Key: k, Type: "mobile", Country: "RU", Place: Place{Unallocated: true}}, true); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := im.Finish(ctx, ImportCounts{Rows: 1, Numbers: 2}); err != nil {
+		t.Fatal(err)
+	}
+	im.Close()
+	if err := tx.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	tx, err = st.Read(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tx.Rollback()
+	for key, want := range map[uint64]string{79161234567: "active", 79161234568: "dead"} {
+		s, ok, err := tx.State(ctx, key)
+		if err != nil || !ok || s.Status != want {
+			t.Errorf("state of %d: %+v, %v, %v; want %s", key, s, ok, err, want)
+		}
 	}
 }

@@ -17,8 +17,9 @@ type writer struct {
 	tx        *sql.Tx
 	importID  int64
 	addBlock  *sql.Stmt
-	keys      *batch // numbers
-	deadMarks *batch // the mark of the new numbers never issued
+	keys      *batch  // numbers
+	dead      []int64 // numbers never issued, written
+	deadMarks *batch  // their marks
 	links     *linkWriter
 	closed    bool
 }
@@ -40,11 +41,11 @@ func startWriter(ctx context.Context, tx *sql.Tx, importID, baseID int64) (*writ
 		SELECT column1, column2 & 65535, column2 >> 16, %d FROM (VALUES `, importID),
 		tuple: "(?,?)", width: 2, suffix: `) WHERE true ON CONFLICT (num) DO NOTHING`}
 	// Only a number new to the database is marked: one it knows keeps
-	// its marks. New is told by its key not being written yet, so these
-	// go before the keys (see chunk).
-	w.deadMarks = &batch{name: "numbers", sql: `INSERT INTO number_marks (num, status, dead_reason)
+	// its marks. New is told by its first import being this one.
+	w.deadMarks = &batch{name: "marks of numbers never issued", sql: `INSERT INTO number_marks (num, status, dead_reason)
 		SELECT column1, 'dead', ` + quote(callbase.Unallocated) + ` FROM (VALUES `, tuple: "(?)", width: 1,
-		suffix: `) WHERE NOT EXISTS (SELECT 1 FROM number_keys k WHERE k.num = column1) ON CONFLICT (num) DO NOTHING`}
+		suffix: fmt.Sprintf(`) WHERE EXISTS (SELECT 1 FROM number_keys k WHERE k.num = column1 AND k.first_import_id = %d)
+			ON CONFLICT (num) DO NOTHING`, importID)}
 	return w, nil
 }
 
@@ -62,33 +63,30 @@ func (w *writer) numbers(feed func(write func([]pendingNumber) error) error) err
 	if err := feed(w.chunk); err != nil {
 		return err
 	}
+	for _, key := range w.dead {
+		if err := w.deadMarks.add(w.ctx, w.tx, key); err != nil {
+			return err
+		}
+	}
+	if err := w.deadMarks.exec(w.ctx, w.tx); err != nil {
+		return err
+	}
 	return w.links.finish()
 }
 
 // chunk writes numbers sorted by key with their links to the base: first
 // the numbers, as the links refer to them.
 func (w *writer) chunk(p []pendingNumber) error {
-	for rest := p; len(rest) > 0; {
-		part := rest[:min(len(rest), flushAt)]
-		rest = rest[len(part):]
-		for _, n := range part {
-			if n.dead {
-				if err := w.deadMarks.add(w.ctx, w.tx, int64(n.key)); err != nil {
-					return err
-				}
-			}
-		}
-		if err := w.deadMarks.exec(w.ctx, w.tx); err != nil {
+	for _, n := range p {
+		if err := w.keys.add(w.ctx, w.tx, int64(n.key), int64(n.place)<<16|int64(n.kind)); err != nil {
 			return err
 		}
-		for _, n := range part {
-			if err := w.keys.add(w.ctx, w.tx, int64(n.key), int64(n.place)<<16|int64(n.kind)); err != nil {
-				return err
-			}
+		if n.dead {
+			w.dead = append(w.dead, int64(n.key))
 		}
-		if err := w.keys.exec(w.ctx, w.tx); err != nil {
-			return err
-		}
+	}
+	if err := w.keys.exec(w.ctx, w.tx); err != nil {
+		return err
 	}
 	for _, n := range p {
 		if err := w.links.add(n.key, n.row); err != nil {
