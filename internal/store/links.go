@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"math"
 	"slices"
 	"strconv"
 )
@@ -93,7 +94,7 @@ func (b *linkBlock) decode(nums, rows string) error {
 	}
 	b.rows = b.rows[:0]
 	for i, row := range r {
-		if i > 0 && b.keys[i] <= b.keys[i-1] {
+		if (i > 0 && b.keys[i] <= b.keys[i-1]) || row > math.MaxInt64 {
 			return errBadLinks
 		}
 		b.rows = append(b.rows, int64(row))

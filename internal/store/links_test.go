@@ -512,3 +512,37 @@ func TestMigrateNumbersIntoKeysAndMarks(t *testing.T) {
 		t.Error("a call of a number the database does not know: no foreign key error")
 	}
 }
+
+// FuzzDecodeLinks: a block of base links as read from the file decodes to
+// what the readers rely on, or to an error; what decodes encodes to text
+// that decodes the same.
+func FuzzDecodeLinks(f *testing.F) {
+	f.Add("[79161234567,79161234568]", "[256,257]")
+	f.Add("[1]", "[0]")
+	f.Add("[]", "[]")
+	f.Add("[2,1]", "[1,2]")
+	f.Add("[01,2]", "[3,4]")
+	f.Add("[1,2", "[3,4]")
+	f.Fuzz(func(t *testing.T, nums, rows string) {
+		var b linkBlock
+		if err := b.decode(nums, rows); err != nil {
+			if !errors.Is(err, errBadLinks) {
+				t.Fatalf("decode(%q, %q): %v, not errBadLinks", nums, rows, err)
+			}
+			return
+		}
+		if len(b.keys) == 0 || len(b.keys) != len(b.rows) {
+			t.Fatalf("decode(%q, %q): %d keys, %d rows", nums, rows, len(b.keys), len(b.rows))
+		}
+		for i := 1; i < len(b.keys); i++ {
+			if b.keys[i] <= b.keys[i-1] {
+				t.Fatalf("decode(%q, %q): keys not ascending: %v", nums, rows, b.keys)
+			}
+		}
+		var again linkBlock
+		if err := again.decode(string(appendJSONInts(nil, b.keys)), string(appendJSONInts(nil, b.rows))); err != nil ||
+			!slices.Equal(again.keys, b.keys) || !slices.Equal(again.rows, b.rows) {
+			t.Fatalf("decode(%q, %q) = %v %v; encoded and decoded again: %v %v, %v", nums, rows, b.keys, b.rows, again.keys, again.rows, err)
+		}
+	})
+}
