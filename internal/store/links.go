@@ -483,6 +483,14 @@ func packLinks(ctx context.Context, tx *sql.Tx) error {
 		}
 	}
 	rows.Close()
+	// Dropped without overwriting its pages, as 0008 drops numbers (see
+	// there); the connection's setting is put back whatever happens.
+	if _, err := tx.ExecContext(ctx, `PRAGMA secure_delete = 0`); err != nil {
+		return err
+	}
 	_, err = tx.ExecContext(ctx, `DROP TABLE base_numbers`)
+	if _, e := tx.ExecContext(context.WithoutCancel(ctx), `PRAGMA secure_delete = 1`); err == nil {
+		err = e
+	}
 	return err
 }

@@ -546,3 +546,29 @@ func FuzzDecodeLinks(f *testing.F) {
 		}
 	})
 }
+
+// TestMigrationsLeaveSecureDeleteOn: 0007 and 0008 drop their old tables
+// without overwriting them, and must put the connection's secure_delete
+// back: forget relies on it.
+func TestMigrationsLeaveSecureDeleteOn(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "old.db")
+	db, err := sql.Open("sqlite", "file:"+path+"?_foreign_keys=1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := (&Store{db: db}).migrateTo(ctx, 6); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	st, err := Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	st.db.SetMaxOpenConns(1) // the connection that migrated, kept idle
+	var on int
+	if err := st.db.QueryRowContext(ctx, `PRAGMA secure_delete`).Scan(&on); err != nil || on != 1 {
+		t.Errorf("secure_delete after the migrations: %d (%v), want 1", on, err)
+	}
+}

@@ -47,7 +47,8 @@ CREATE TABLE number_marks (
 CREATE INDEX number_marks_touched ON number_marks (num)
 	WHERE last_call_at != '' OR temperature != 'cold' OR callback_at != '';
 
-INSERT INTO kinds (type, country) SELECT DISTINCT type, country FROM numbers ORDER BY 1, 2;
+-- No ORDER BY: with one, SQLite sorted every number first (5M: 8 s, 340 MB).
+INSERT INTO kinds (type, country) SELECT DISTINCT type, country FROM numbers;
 INSERT INTO number_keys (num, kind, place_id, first_import_id)
 	SELECT n.num, k.id, n.place_id, n.first_import_id FROM numbers n JOIN kinds k ON k.type = n.type AND k.country = n.country;
 INSERT INTO number_marks (num, status, dead_reason, temperature, callback_at, opted_out_at, detached_at,
@@ -108,7 +109,14 @@ DROP TABLE consents;
 ALTER TABLE consents_new RENAME TO consents;
 
 DROP INDEX numbers_touched;
+-- Dropped without overwriting its pages: all it held is in the new tables,
+-- and forget, which must leave no byte of a number behind, rebuilds the
+-- file (Store.Compact) after erasing. Overwriting them made the migration
+-- of 5M numbers hold 150 MB more memory. The connection's own setting is
+-- put back at once.
+PRAGMA secure_delete = 0;
 DROP TABLE numbers;
+PRAGMA secure_delete = 1;
 
 CREATE VIEW numbers AS
 	SELECT k.num, t.type, t.country, k.place_id,
