@@ -254,10 +254,10 @@ func (t *Tx) Facts(ctx context.Context, now time.Time) (*Facts, error) { return 
 func (t *Tx) facts(ctx context.Context, now time.Time, key uint64) (*Facts, error) {
 	f := &Facts{kinds: map[[2]string][2]string{}, kindsOf: map[string]map[string][2]string{}, zones: map[string][]string{}}
 	var err error
-	if f.places, err = t.placeNames(ctx); err != nil {
+	if f.places, err = placeNames(ctx, t.tx); err != nil {
 		return nil, err
 	}
-	if f.kindNames, err = t.kindNames(ctx); err != nil {
+	if f.kindNames, err = kindNames(ctx, t.tx); err != nil {
 		return nil, err
 	}
 	if f.consents, err = t.consentsInForce(ctx, now, key); err != nil {
@@ -319,10 +319,10 @@ func intern(s string) string {
 	return s
 }
 
-// kindNames reads the kinds table.
-func (t *Tx) kindNames(ctx context.Context) (map[int64][2]string, error) {
+// kindNames reads the kinds table: type and country by id.
+func kindNames(ctx context.Context, q querier) (map[int64][2]string, error) {
 	m := map[int64][2]string{}
-	err := query(ctx, t.tx, `SELECT id, type, country FROM kinds`, nil, func(r *sql.Rows) error {
+	err := query(ctx, q, `SELECT id, type, country FROM kinds`, nil, func(r *sql.Rows) error {
 		var (
 			id int64
 			k  [2]string
@@ -335,9 +335,9 @@ func (t *Tx) kindNames(ctx context.Context) (map[int64][2]string, error) {
 }
 
 // placeNames reads the places table.
-func (t *Tx) placeNames(ctx context.Context) (map[int64]placeKey, error) {
+func placeNames(ctx context.Context, q querier) (map[int64]placeKey, error) {
 	m := map[int64]placeKey{}
-	err := query(ctx, t.tx, `SELECT id, operator, region, zones FROM places`, nil, func(r *sql.Rows) error {
+	err := query(ctx, q, `SELECT id, operator, region, zones FROM places`, nil, func(r *sql.Rows) error {
 		var (
 			id int64
 			p  placeKey

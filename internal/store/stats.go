@@ -1,8 +1,12 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
+	"fmt"
+	"slices"
+	"strings"
 
 	"github.com/callbase/callbase/internal/callbase"
 )
@@ -100,37 +104,14 @@ func (s *Store) Stats(ctx context.Context, base string) (Stats, error) {
 	if err != nil {
 		return st, err
 	}
-	numbers := `(SELECT n.type, n.status, n.dead_reason, p.region, p.zones FROM numbers n
-		JOIN places p ON p.id = n.place_id)`
+	var baseID int64
 	if base != "" {
-		numbers = `(SELECT n.type, n.status, n.dead_reason, p.region, p.zones FROM bases b
-			JOIN base_links bl ON bl.base_id = b.id CROSS JOIN json_each(bl.nums) j
-			CROSS JOIN numbers n ON n.num = j.value JOIN places p ON p.id = n.place_id WHERE b.name = ?1)`
-	}
-	counts := func(col string, dst *[]Count) error {
-		return query(ctx, tx, `SELECT `+col+`, count(*) FROM `+numbers+` GROUP BY 1 ORDER BY 2 DESC, 1`,
-			[]any{base}, func(r *sql.Rows) error {
-				var c Count
-				err := r.Scan(&c.Key, &c.N)
-				*dst = append(*dst, c)
-				st.Numbers += c.N
-				return err
-			})
-	}
-	breakdowns := []struct {
-		expr string
-		dst  *[]Count
-	}{
-		{"type", &st.ByType},
-		{"status || CASE WHEN dead_reason != '' THEN ':' || dead_reason ELSE '' END", &st.ByStatus},
-		{"region", &st.ByRegion},
-		{"zones", &st.ByZone},
-	}
-	for _, b := range breakdowns {
-		st.Numbers = 0 // every breakdown sums to the same
-		if err := counts(b.expr, b.dst); err != nil {
+		if err := tx.QueryRowContext(ctx, `SELECT id FROM bases WHERE name = ?`, base).Scan(&baseID); err != nil {
 			return st, err
 		}
+	}
+	if err := breakdowns(ctx, tx, baseID, &st); err != nil {
+		return st, err
 	}
 	err = query(ctx, tx, `SELECT r.reason, sum(r.count) FROM import_rejects r
 		JOIN imports i ON i.id = r.import_id JOIN bases b ON b.id = i.base_id
@@ -181,3 +162,135 @@ func (l *Lookup) Has(ctx context.Context, key uint64) (bool, error) {
 
 // Close releases the Lookup.
 func (l *Lookup) Close() error { return l.stmt.Close() }
+
+// breakdowns counts the numbers, of base when not 0, by type, status,
+// region and zones, in one pass: by kind and place, a chunk of numbers at
+// a time, grouped in SQLite; then the few with marks by status. Four
+// GROUP BY passes over the view numbers took 40 s for 5.24M numbers, each
+// sorting them all.
+func breakdowns(ctx context.Context, tx *sql.Tx, base int64, st *Stats) error {
+	type group struct{ kind, place int64 }
+	groups := map[group]int{}
+	add := func(r *sql.Rows) error {
+		var (
+			g group
+			n int
+		)
+		err := r.Scan(&g.kind, &g.place, &n)
+		groups[g] += n
+		return err
+	}
+	chunk := statsChunk
+	var keys []uint64 // the base's, ascending
+	if base == 0 {
+		for last := int64(-1); ; {
+			var n int
+			err := query(ctx, tx, `SELECT kind, place_id, count(*), max(num) FROM (SELECT num, kind, place_id FROM number_keys
+				WHERE num > ? ORDER BY num LIMIT ?) GROUP BY 1, 2`, []any{last, chunk}, func(r *sql.Rows) error {
+				var (
+					g        group
+					c, lastK int64
+				)
+				err := r.Scan(&g.kind, &g.place, &c, &lastK)
+				groups[g] += int(c)
+				n += int(c)
+				last = max(last, lastK)
+				return err
+			})
+			if err != nil {
+				return err
+			}
+			if n < chunk {
+				break
+			}
+		}
+	} else {
+		var blk linkBlock
+		err := query(ctx, tx, `SELECT nums, rows FROM base_links WHERE base_id = ? ORDER BY first`, []any{base}, func(r *sql.Rows) error {
+			var nums, rows string
+			if err := r.Scan(&nums, &rows); err != nil {
+				return err
+			}
+			if err := blk.decode(nums, rows); err != nil {
+				return fmt.Errorf("base %d: %w", base, err)
+			}
+			keys = append(keys, blk.keys...)
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		for part := keys; len(part) > 0; {
+			n := min(len(part), chunk)
+			// CROSS JOIN keeps SQLite walking the keys in their order.
+			if err := query(ctx, tx, `SELECT k.kind, k.place_id, count(*) FROM json_each(?) j
+				CROSS JOIN number_keys k ON k.num = j.value GROUP BY 1, 2`, []any{keysJSON(part[:n])}, add); err != nil {
+				return err
+			}
+			part = part[n:]
+		}
+	}
+	kinds, err := kindNames(ctx, tx)
+	if err != nil {
+		return err
+	}
+	places, err := placeNames(ctx, tx)
+	if err != nil {
+		return err
+	}
+	byType, byRegion, byZone := map[string]int{}, map[string]int{}, map[string]int{}
+	total := 0
+	for g, n := range groups {
+		p := places[g.place]
+		byType[kinds[g.kind][0]] += n
+		byRegion[p.region] += n
+		byZone[p.zones] += n
+		total += n
+	}
+	// The status of a number without marks is active.
+	byStatus := map[string]int{}
+	marked := 0
+	err = query(ctx, tx, `SELECT num, status || CASE WHEN dead_reason != '' THEN ':' || dead_reason ELSE '' END
+		FROM number_marks WHERE status != 'active' OR dead_reason != ''`, nil, func(r *sql.Rows) error {
+		var (
+			num    int64
+			status string
+		)
+		if err := r.Scan(&num, &status); err != nil {
+			return err
+		}
+		if _, in := slices.BinarySearch(keys, uint64(num)); base == 0 || in {
+			byStatus[status]++
+			marked++
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	if total > marked {
+		byStatus["active"] += total - marked
+	}
+	st.Numbers = total
+	st.ByType, st.ByStatus, st.ByRegion, st.ByZone = countsOf(byType), countsOf(byStatus), countsOf(byRegion), countsOf(byZone)
+	return nil
+}
+
+// statsChunk is how many numbers breakdowns groups at a time; tests make
+// it small.
+var statsChunk = 1 << 16
+
+// countsOf lists m by count, most first, then by key.
+func countsOf(m map[string]int) []Count {
+	out := make([]Count, 0, len(m))
+	for k, n := range m {
+		out = append(out, Count{k, n})
+	}
+	slices.SortFunc(out, func(a, b Count) int {
+		if a.N != b.N {
+			return cmp.Compare(b.N, a.N)
+		}
+		return strings.Compare(a.Key, b.Key)
+	})
+	return out
+}
