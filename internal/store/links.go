@@ -18,8 +18,8 @@ import (
 // takes a tenth of a second.
 //
 // The numbers and rows are JSON arrays, so that SQL can still walk a
-// base's numbers with json_each where a command needs them all (stats,
-// the rest cycle's check).
+// base's numbers with json_each where a command needs them all (the rest
+// cycle's check, Store.Check).
 var linkBlockSize = 128 // migration 0007 packs by the same size; tests make it small
 
 // linkBlock is one block's links, decoded: keys ascending, each with its
@@ -314,7 +314,7 @@ func (w *linkWriter) reach(key uint64) error {
 		j++
 	}
 	if j == w.next {
-		return nil // key is in the part answered by the block merged last
+		return nil // key is in the part answered by the block merged last, or before the base's first
 	}
 	for w.next < j-1 {
 		if len(w.out.keys) == 0 || len(w.out.keys) >= linkBlockSize/2 {
@@ -484,7 +484,8 @@ func packLinks(ctx context.Context, tx *sql.Tx) error {
 	}
 	rows.Close()
 	// Dropped without overwriting its pages, as 0008 drops numbers (see
-	// there); the connection's setting is put back whatever happens.
+	// there); the connection's setting is put back. Should that fail, the
+	// migration fails, and open closes the database with its connections.
 	if _, err := tx.ExecContext(ctx, `PRAGMA secure_delete = 0`); err != nil {
 		return err
 	}

@@ -241,8 +241,12 @@ func breakdowns(ctx context.Context, tx *sql.Tx, base int64, st *Stats) error {
 	byType, byRegion, byZone := map[string]int{}, map[string]int{}, map[string]int{}
 	total := 0
 	for g, n := range groups {
-		p := places[g.place]
-		byType[kinds[g.kind][0]] += n
+		p, okPlace := places[g.place]
+		k, okKind := kinds[g.kind]
+		if !okPlace || !okKind {
+			continue // as the view numbers leaves them out
+		}
+		byType[k[0]] += n
 		byRegion[p.region] += n
 		byZone[p.zones] += n
 		total += n
@@ -250,21 +254,26 @@ func breakdowns(ctx context.Context, tx *sql.Tx, base int64, st *Stats) error {
 	// The status of a number without marks is active.
 	byStatus := map[string]int{}
 	marked := 0
-	err = query(ctx, tx, `SELECT num, status || CASE WHEN dead_reason != '' THEN ':' || dead_reason ELSE '' END
-		FROM number_marks WHERE status != 'active' OR dead_reason != ''`, nil, func(r *sql.Rows) error {
-		var (
-			num    int64
-			status string
-		)
-		if err := r.Scan(&num, &status); err != nil {
-			return err
-		}
-		if _, in := slices.BinarySearch(keys, uint64(num)); base == 0 || in {
-			byStatus[status]++
-			marked++
-		}
-		return nil
-	})
+	// Of numbers as the view numbers has them: in number_keys, of a kind
+	// and a place (a damaged database may hold others; Check tells).
+	err = query(ctx, tx, `SELECT m.num, m.status || CASE WHEN m.dead_reason != '' THEN ':' || m.dead_reason ELSE '' END
+		FROM number_marks m CROSS JOIN number_keys k ON k.num = m.num
+		WHERE (m.status != 'active' OR m.dead_reason != '')
+			AND EXISTS (SELECT 1 FROM kinds t WHERE t.id = k.kind) AND EXISTS (SELECT 1 FROM places p WHERE p.id = k.place_id)`,
+		nil, func(r *sql.Rows) error {
+			var (
+				num    int64
+				status string
+			)
+			if err := r.Scan(&num, &status); err != nil {
+				return err
+			}
+			if _, in := slices.BinarySearch(keys, uint64(num)); base == 0 || in {
+				byStatus[status]++
+				marked++
+			}
+			return nil
+		})
 	if err != nil {
 		return err
 	}

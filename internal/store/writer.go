@@ -17,9 +17,8 @@ type writer struct {
 	tx        *sql.Tx
 	importID  int64
 	addBlock  *sql.Stmt
-	keys      *batch  // numbers
-	dead      []int64 // numbers never issued, written
-	deadMarks *batch  // their marks
+	keys      *batch // numbers
+	deadMarks *batch // the marks of new numbers never issued
 	links     *linkWriter
 	closed    bool
 }
@@ -63,14 +62,6 @@ func (w *writer) numbers(feed func(write func([]pendingNumber) error) error) err
 	if err := feed(w.chunk); err != nil {
 		return err
 	}
-	for _, key := range w.dead {
-		if err := w.deadMarks.add(w.ctx, w.tx, key); err != nil {
-			return err
-		}
-	}
-	if err := w.deadMarks.exec(w.ctx, w.tx); err != nil {
-		return err
-	}
 	return w.links.finish()
 }
 
@@ -81,11 +72,19 @@ func (w *writer) chunk(p []pendingNumber) error {
 		if err := w.keys.add(w.ctx, w.tx, int64(n.key), int64(n.place)<<16|int64(n.kind)); err != nil {
 			return err
 		}
-		if n.dead {
-			w.dead = append(w.dead, int64(n.key))
-		}
 	}
 	if err := w.keys.exec(w.ctx, w.tx); err != nil {
+		return err
+	}
+	// After the keys they refer to, batched as they are.
+	for _, n := range p {
+		if n.dead {
+			if err := w.deadMarks.add(w.ctx, w.tx, int64(n.key)); err != nil {
+				return err
+			}
+		}
+	}
+	if err := w.deadMarks.exec(w.ctx, w.tx); err != nil {
 		return err
 	}
 	for _, n := range p {
