@@ -51,7 +51,7 @@ func TestBuildLargeBase(t *testing.T) {
 		}
 		dead := i%7 == 3
 		n := store.Number{Key: k, Type: "mobile", Country: "RU", Place: store.Place{Zones: "Europe/Moscow", Unallocated: dead}}
-		if err := im.AddNumber(ctx, row, 0, n, true); err != nil {
+		if err := im.AddNumber(ctx, row, 0, n); err != nil {
 			t.Fatal(err)
 		}
 		if !dead {

@@ -135,12 +135,14 @@ func file(ctx context.Context, tx *store.Tx, path string, opts Options) (Summary
 	if err := scan.File(ctx, r, scan.Options{Region: opts.Region, Locator: opts.Locator, Skipped: skipped}, w); err != nil {
 		return sum, err
 	}
-	sum.Unique = w.seen.len()
 	counts, err := im.Finish(ctx, store.ImportCounts{
-		Rows: sum.Rows, Numbers: sum.Numbers, Unique: sum.Unique,
-		FileDuplicates: sum.FileDuplicates, Suppressed: sum.Suppressed, Rejects: sum.Rejects,
+		Rows: sum.Rows, Numbers: sum.Numbers, Suppressed: sum.Suppressed, Rejects: sum.Rejects,
 	})
+	sum.Unique, sum.FileDuplicates, sum.Unallocated = counts.Unique, counts.FileDuplicates, counts.Unallocated
 	sum.New, sum.Known = counts.New, counts.Known
+	if err == nil {
+		sum.ByRegion, sum.ByZone = counts.ByRegion, counts.ByZone
+	}
 	return sum, err
 }
 
@@ -153,7 +155,6 @@ type writer struct {
 	reader *ingest.Reader
 	table  *ingest.Table
 	tblIdx int
-	seen   keySet   // numbers met in this file
 	keys   []uint64 // of the row's numbers
 
 	suppress *store.Suppressor // numbers forgotten at their owners' request
@@ -194,21 +195,13 @@ func (w *writer) Row(row *scan.Row) error {
 		key := w.keys[i]
 		place := store.Place{Operator: n.Place.Operator, Region: n.Place.Region,
 			Zones: n.Place.ZoneList(), Unallocated: n.Place.Unallocated}
-		dup := w.seen.add(key)
+		// The store tells a number's first occurrence in the file from
+		// the others, and counts the unique ones.
 		if err := w.im.AddNumber(w.ctx, rowID, n.Col, store.Number{
 			Key: key, Ext: n.Ext, Type: n.Type.String(), Country: n.Country, Place: place,
-		}, !dup); err != nil {
+		}); err != nil {
 			return err
 		}
-		if dup {
-			s.FileDuplicates++
-			continue
-		}
-		if place.Unallocated {
-			s.Unallocated++
-		}
-		s.ByRegion[place.Region]++
-		s.ByZone[place.Zones]++
 	}
 	for _, rej := range row.Rejects {
 		s.Rejects[rej.Reason.String()]++

@@ -25,7 +25,7 @@ func benchImport(b *testing.B, numbers bool) {
 			}
 			if numbers {
 				key := uint64(79000000000 + (i*7919)%999999999)
-				if err := im.AddNumber(ctx, id, 2, Number{Key: key, Type: "mobile", Country: "RU", Place: Place{Operator: "МТС", Region: "Москва", Zones: "Europe/Moscow"}}, true); err != nil {
+				if err := im.AddNumber(ctx, id, 2, Number{Key: key, Type: "mobile", Country: "RU", Place: Place{Operator: "МТС", Region: "Москва", Zones: "Europe/Moscow"}}); err != nil {
 					b.Fatal(err)
 				}
 			}

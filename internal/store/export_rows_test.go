@@ -133,7 +133,7 @@ func importClients(t *testing.T, st *Store, rows int) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := im.AddNumber(ctx, id, 1, Number{Key: key, Type: "mobile", Country: "RU"}, true); err != nil {
+		if err := im.AddNumber(ctx, id, 1, Number{Key: key, Type: "mobile", Country: "RU"}); err != nil {
 			t.Fatal(err)
 		}
 	}

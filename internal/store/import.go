@@ -45,9 +45,12 @@ type Place struct {
 }
 
 // ImportCounts are the figures an import reports and the database keeps.
+// Finish fills in Unique, FileDuplicates, New, Known, Unallocated and
+// the unique numbers by region and zones.
 type ImportCounts struct {
 	Rows, Numbers, Unique, New, Known, FileDuplicates, Suppressed int
-	Rejects                                                       map[string]int
+	Unallocated                                                   int
+	Rejects, ByRegion, ByZone                                     map[string]int
 }
 
 // Tx is a command's one transaction: everything written through it lands
@@ -127,7 +130,6 @@ type Import struct {
 	lastRow  int64 // the row numbers are being added to
 	pending  []pendingNumber
 	runs     runs // pending numbers spilled, sorted, when there were too many
-	written  int  // numbers written from pending
 
 	w *writer
 }
@@ -265,18 +267,18 @@ func (im *Import) AddRow(ctx context.Context, tbl, line int, fields []string) (i
 	return im.lastRow, nil
 }
 
-// AddNumber links a number to the row last added (column col). first
-// marks the number's first occurrence in the file: only then is the number
-// itself recorded (when new to the database) and linked to the base.
-func (im *Import) AddNumber(ctx context.Context, rowID int64, col int, n Number, first bool) error {
+// AddNumber links a number to the row last added (column col). Finish
+// records each number of the file once, with the row it was first found
+// in, and links it to the base: the numbers wait sorted by key, a
+// number's occurrences side by side in file order, so they are told apart
+// there at no cost, where a set of the file's numbers while it was read
+// took 0.3 s of the busiest goroutine for 1M numbers.
+func (im *Import) AddNumber(ctx context.Context, rowID int64, col int, n Number) error {
 	if rowID != im.lastRow {
 		return fmt.Errorf("number added to row %d, not to the row last added (%d)", rowID, im.lastRow)
 	}
 	_, i := blockOf(rowID)
 	im.block.addLink(i, Link{Key: n.Key, Col: col, Ext: n.Ext})
-	if !first {
-		return nil
-	}
 	place, err := im.t.placeID(ctx, n.Place)
 	if err != nil {
 		return err
@@ -295,7 +297,6 @@ func (im *Import) AddNumber(ctx context.Context, rowID int64, col int, n Number,
 		if err := im.runs.spill(im.pending); err != nil {
 			return err
 		}
-		im.written += len(im.pending)
 		im.pending = im.pending[:0]
 	}
 	return nil
@@ -358,7 +359,6 @@ func sortByKey(p, scratch []pendingNumber) []pendingNumber {
 // one pass sorted by key.
 func (im *Import) writePending() error {
 	im.sortPending()
-	im.written += len(im.pending)
 	return im.w.numbers(func(write func([]pendingNumber) error) error {
 		if im.runs.f == nil {
 			return write(im.pending)
@@ -413,10 +413,22 @@ func (im *Import) Finish(ctx context.Context, c ImportCounts) (ImportCounts, err
 	if err := im.writePending(); err != nil {
 		return c, err
 	}
-	// Numbers first met in this file are distinct, so the numbers INSERTs
+	// The file's numbers were written once each, so the numbers INSERTs
 	// affected exactly those the database did not know.
 	inserted := int(im.w.finish())
-	c.New, c.Known = inserted, im.written-inserted
+	w := im.w
+	c.Unique, c.Unallocated = w.unique, w.unallocated
+	c.FileDuplicates = c.Numbers - c.Unique
+	c.New, c.Known = inserted, c.Unique-inserted
+	c.ByRegion, c.ByZone = map[string]int{}, map[string]int{}
+	names := make(map[uint32]placeKey, len(im.t.places))
+	for k, id := range im.t.places {
+		names[uint32(id)] = k
+	}
+	for place, n := range w.byPlace {
+		c.ByRegion[names[place].region] += n
+		c.ByZone[names[place].zones] += n
+	}
 	_, err := im.t.tx.ExecContext(ctx, `UPDATE imports SET rows = ?, numbers = ?, unique_numbers = ?,
 		new_numbers = ?, known_numbers = ?, file_duplicates = ?, suppressed_numbers = ? WHERE id = ?`,
 		c.Rows, c.Numbers, c.Unique, c.New, c.Known, c.FileDuplicates, c.Suppressed, im.id)

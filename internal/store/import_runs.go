@@ -97,7 +97,9 @@ func (r *runs) merge(last []pendingNumber, emit func([]pendingNumber) error) err
 	out := make([]pendingNumber, 0, mergeChunk)
 	for {
 		// The runs are few (one per pendingMax numbers): a linear look
-		// for the smallest head is as fast as a heap here.
+		// for the smallest head is as fast as a heap here. Ties go to
+		// the earlier run, and the runs go before last: a number's
+		// occurrences come out in file order (see writer.chunk).
 		var min *source
 		for _, s := range srcs {
 			if s.ok && (min == nil || s.head.key < min.head.key) {

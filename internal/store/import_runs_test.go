@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"cmp"
 	"context"
+	"fmt"
+	"maps"
 	"math/rand/v2"
 	"slices"
 	"testing"
@@ -76,7 +78,7 @@ func TestImportSpillingStoresTheSame(t *testing.T) {
 				t.Fatal(err)
 			}
 			n := Number{Key: 79160000000 + uint64(k), Type: kinds[k%3][0], Country: kinds[k%3][1], Place: places[k%3]}
-			if err := im.AddNumber(ctx, row, 0, n, true); err != nil {
+			if err := im.AddNumber(ctx, row, 0, n); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -123,4 +125,86 @@ func TestSortByKey(t *testing.T) {
 			}
 		}
 	}
+}
+
+// TestFileDuplicatesFirstRowWins: a file repeating its numbers, in memory
+// and spilled in runs of every small size: each number is recorded once,
+// linked to the row it was first found in, and counted once by region,
+// zones and as never issued.
+func TestFileDuplicatesFirstRowWins(t *testing.T) {
+	for _, max := range []int{1 << 20, 1, 3, 7} {
+		t.Run(fmt.Sprint(max), func(t *testing.T) {
+			defer func(n int) { pendingMax = n }(pendingMax)
+			pendingMax = max
+			st, _ := openTemp(t)
+			ctx := context.Background()
+			importOne(t, st, "b", "h0", 79160000003) // known before
+			tx, err := st.Begin(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer tx.Rollback()
+			im, err := tx.StartImport(ctx, ImportInfo{Base: "a", File: "f.csv", SHA256: "h1", Format: "csv", At: at})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer im.Close()
+			places := []Place{{Region: "Москва", Zones: "Europe/Moscow"}, {Region: "Пермь", Zones: "Asia/Yekaterinburg"}, {Unallocated: true}}
+			r := rand.New(rand.NewPCG(uint64(max), 9))
+			first := map[uint64]int64{}
+			for i := range 60 {
+				k := uint64(79160000000 + r.IntN(20))
+				row, err := im.AddRow(ctx, 0, i+2, []string{"x"})
+				if err != nil {
+					t.Fatal(err)
+				}
+				if _, ok := first[k]; !ok {
+					first[k] = row
+				}
+				if err := im.AddNumber(ctx, row, 0, Number{Key: k, Type: "mobile", Country: "RU", Place: places[k%3]}); err != nil {
+					t.Fatal(err)
+				}
+			}
+			c, err := im.Finish(ctx, ImportCounts{Rows: 60, Numbers: 60})
+			if err != nil {
+				t.Fatal(err)
+			}
+			unallocated, byZone := 0, map[string]int{}
+			for k := range first {
+				if places[k%3].Unallocated {
+					unallocated++
+				}
+				byZone[places[k%3].Zones]++
+			}
+			_, known := first[79160000003]
+			want := ImportCounts{Unique: len(first), FileDuplicates: 60 - len(first), Unallocated: unallocated,
+				Known: btoi(known), New: len(first) - btoi(known)}
+			if c.Unique != want.Unique || c.FileDuplicates != want.FileDuplicates || c.Unallocated != want.Unallocated ||
+				c.New != want.New || c.Known != want.Known || !maps.Equal(c.ByZone, byZone) {
+				t.Errorf("counts %+v, want %+v by zone %v", c, want, byZone)
+			}
+			for k, row := range first {
+				links, err := basesHolding(ctx, tx.tx, k)
+				if err != nil {
+					t.Fatal(err)
+				}
+				var got int64 = -1
+				for _, l := range links {
+					if l.base == im.baseID {
+						got = l.row
+					}
+				}
+				if got != row {
+					t.Errorf("%d linked to row %d of its base, want %d, where it was first found", k, got, row)
+				}
+			}
+		})
+	}
+}
+
+func btoi(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }

@@ -49,7 +49,7 @@ func importFiles(t *testing.T, st *Store, files []testFile) [][]int64 {
 			if rows[i], err = im.AddRow(ctx, 0, i+2, []string{fmt.Sprint(k)}); err != nil {
 				t.Fatal(err)
 			}
-			if err := im.AddNumber(ctx, rows[i], 0, Number{Key: k, Type: "mobile", Country: "RU"}, true); err != nil {
+			if err := im.AddNumber(ctx, rows[i], 0, Number{Key: k, Type: "mobile", Country: "RU"}); err != nil {
 				t.Fatal(err)
 			}
 		}

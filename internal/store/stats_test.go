@@ -75,7 +75,7 @@ func TestBreakdowns(t *testing.T) {
 			}
 			ty, p := types[i%3], places[i%4]
 			p.Unallocated = i%17 == 0
-			if err := im.AddNumber(ctx, row, 0, Number{Key: k, Type: ty.typ, Country: ty.country, Place: p}, true); err != nil {
+			if err := im.AddNumber(ctx, row, 0, Number{Key: k, Type: ty.typ, Country: ty.country, Place: p}); err != nil {
 				t.Fatal(err)
 			}
 		}

@@ -118,7 +118,7 @@ func importOne(t *testing.T, st *Store, base, sha string, keys ...uint64) Import
 		t.Fatal(err)
 	}
 	for _, k := range keys {
-		if err := im.AddNumber(ctx, row, 0, Number{Key: k, Type: "mobile", Country: "RU"}, true); err != nil {
+		if err := im.AddNumber(ctx, row, 0, Number{Key: k, Type: "mobile", Country: "RU"}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -192,7 +192,7 @@ func TestRollbackLeavesNothing(t *testing.T) {
 		t.Fatal(err)
 	}
 	row, _ := im.AddRow(ctx, 0, 2, []string{"x"})
-	if err := im.AddNumber(ctx, row, 0, Number{Key: 79161234567, Type: "mobile", Country: "RU"}, true); err != nil {
+	if err := im.AddNumber(ctx, row, 0, Number{Key: 79161234567, Type: "mobile", Country: "RU"}); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := im.Finish(ctx, ImportCounts{Rows: 1}); err != nil {
@@ -303,7 +303,7 @@ func TestImportLeavesChecksOn(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := im.AddNumber(ctx, row, 0, Number{Key: 79161234567, Type: "mobile", Country: "RU"}, true); err != nil {
+	if err := im.AddNumber(ctx, row, 0, Number{Key: 79161234567, Type: "mobile", Country: "RU"}); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := im.Finish(ctx, ImportCounts{Rows: 1, Numbers: 1}); err != nil {
@@ -409,7 +409,7 @@ func TestDeadMarkOnlyForNewNumbers(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, k := range []uint64{79161234567, 79161234568} {
-		if err := im.AddNumber(ctx, row, 0, Number{Key: k, Type: "mobile", Country: "RU", Place: Place{Unallocated: true}}, true); err != nil {
+		if err := im.AddNumber(ctx, row, 0, Number{Key: k, Type: "mobile", Country: "RU", Place: Place{Unallocated: true}}); err != nil {
 			t.Fatal(err)
 		}
 	}

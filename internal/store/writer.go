@@ -21,10 +21,16 @@ type writer struct {
 	deadMarks *batch // the marks of new numbers never issued
 	links     *linkWriter
 	closed    bool
+
+	// The file's numbers, each once (see chunk).
+	last        uint64 // the last written
+	unique      int
+	unallocated int
+	byPlace     map[uint32]int
 }
 
 func startWriter(ctx context.Context, tx *sql.Tx, importID, baseID int64) (*writer, error) {
-	w := &writer{ctx: ctx, tx: tx, importID: importID}
+	w := &writer{ctx: ctx, tx: tx, importID: importID, byPlace: map[uint32]int{}}
 	var err error
 	if w.addBlock, err = tx.PrepareContext(ctx, `INSERT INTO row_blocks (id, import_id, tbl, data) VALUES (?, ?, ?, ?)`); err != nil {
 		return nil, err
@@ -67,7 +73,26 @@ func (w *writer) numbers(feed func(write func([]pendingNumber) error) error) err
 
 // chunk writes numbers sorted by key with their links to the base: first
 // the numbers, as the links refer to them.
+//
+// The file's numbers come sorted by key, a number's occurrences side by
+// side in file order (the sort and the merge of spilled runs are stable),
+// so the first of them, the one written, holds the row the number was
+// first found in; the others are dropped here.
 func (w *writer) chunk(p []pendingNumber) error {
+	u := p[:0]
+	for _, n := range p {
+		if w.unique > 0 && n.key == w.last {
+			continue
+		}
+		w.last = n.key
+		w.unique++
+		if n.dead {
+			w.unallocated++
+		}
+		w.byPlace[n.place]++
+		u = append(u, n)
+	}
+	p = u
 	for _, n := range p {
 		if err := w.keys.add(w.ctx, w.tx, int64(n.key), int64(n.place)<<16|int64(n.kind)); err != nil {
 			return err
