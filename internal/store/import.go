@@ -113,8 +113,8 @@ func (t *Tx) Rollback() error {
 }
 
 // Import is one file's import in progress inside a Tx. Rows are packed
-// into blocks and written as each block fills. The numbers first met in
-// the file wait for Finish, which writes them sorted by key: that walks
+// into blocks and written as each block fills. The numbers found in the
+// file wait for Finish, which writes them, each once, sorted by key: that walks
 // the B-trees once in order instead of at random, and measured a third
 // faster than writing sorted chunks of 64k as they come (1M numbers: eight
 // sorted chunks cost 30% more CPU, unsorted three times as much, whatever
@@ -137,7 +137,7 @@ type Import struct {
 // kind is what numbers share a lot of: their type and country.
 type kind struct{ typ, country string }
 
-// pendingNumber is a number first met in the file, waiting for Finish.
+// pendingNumber is a number found in the file, waiting for Finish.
 // 24 bytes: a million of them take 24 MB.
 type pendingNumber struct {
 	key   uint64
