@@ -2,8 +2,6 @@ package store
 
 import (
 	"context"
-	"database/sql"
-	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
@@ -80,15 +78,8 @@ func FuzzDecodeBlock(f *testing.F) {
 // links, comes out of 0002 with the same rows, links and memberships.
 func TestMigrateRowsIntoBlocks(t *testing.T) {
 	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), "old.db")
-	db, err := sql.Open("sqlite", "file:"+path+"?_foreign_keys=1")
-	if err != nil {
-		t.Fatal(err)
-	}
-	old := &Store{db: db}
-	if err := old.migrateTo(ctx, 1); err != nil {
-		t.Fatal(err)
-	}
+	old, path := storeAt(t, 1)
+	db := old.db
 	for _, q := range []string{
 		`INSERT INTO bases (id, name, created_at) VALUES (1, 'a', 'x'), (2, 'b', 'x')`,
 		`INSERT INTO imports (id, base_id, file, sha256, format, imported_at) VALUES (1, 1, 'a.csv', 'h1', 'csv', 'x'), (2, 2, 'b.xlsx', 'h2', 'xlsx', 'x')`,

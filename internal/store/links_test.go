@@ -373,15 +373,8 @@ func TestParseJSONUints(t *testing.T) {
 // out of 0007 as blocks of linkBlockSize per base, with the same links.
 func TestMigrateBaseNumbersIntoLinks(t *testing.T) {
 	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), "old.db")
-	db, err := sql.Open("sqlite", "file:"+path+"?_foreign_keys=1")
-	if err != nil {
-		t.Fatal(err)
-	}
-	old := &Store{db: db}
-	if err := old.migrateTo(ctx, 6); err != nil {
-		t.Fatal(err)
-	}
+	old, path := storeAt(t, 6)
+	db := old.db
 	q := []string{
 		`INSERT INTO bases (id, name, created_at) VALUES (1, 'a', 'x'), (2, 'b', 'x'), (3, 'c', 'x')`,
 		`INSERT INTO imports (id, base_id, file, sha256, format, imported_at) VALUES (1, 1, 'a.csv', 'h1', 'csv', 'x'), (2, 2, 'b.csv', 'h2', 'csv', 'x')`,
@@ -450,15 +443,8 @@ func TestMigrateBaseNumbersIntoLinks(t *testing.T) {
 // through the view numbers of 0008, and only marked numbers have marks.
 func TestMigrateNumbersIntoKeysAndMarks(t *testing.T) {
 	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), "old.db")
-	db, err := sql.Open("sqlite", "file:"+path+"?_foreign_keys=1")
-	if err != nil {
-		t.Fatal(err)
-	}
-	old := &Store{db: db}
-	if err := old.migrateTo(ctx, 7); err != nil {
-		t.Fatal(err)
-	}
+	old, path := storeAt(t, 7)
+	db := old.db
 	for _, q := range []string{
 		`INSERT INTO bases (id, name, created_at) VALUES (1, 'a', 'x')`,
 		`INSERT INTO imports (id, base_id, file, sha256, format, imported_at) VALUES (1, 1, 'a.csv', 'h1', 'csv', 'x')`,
@@ -552,15 +538,8 @@ func FuzzDecodeLinks(f *testing.F) {
 // back: forget relies on it.
 func TestMigrationsLeaveSecureDeleteOn(t *testing.T) {
 	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), "old.db")
-	db, err := sql.Open("sqlite", "file:"+path+"?_foreign_keys=1")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := (&Store{db: db}).migrateTo(ctx, 6); err != nil {
-		t.Fatal(err)
-	}
-	db.Close()
+	old, path := storeAt(t, 6)
+	old.db.Close()
 	st, err := Open(ctx, path)
 	if err != nil {
 		t.Fatal(err)
@@ -571,4 +550,22 @@ func TestMigrationsLeaveSecureDeleteOn(t *testing.T) {
 	if err := st.db.QueryRowContext(ctx, `PRAGMA secure_delete`).Scan(&on); err != nil || on != 1 {
 		t.Errorf("secure_delete after the migrations: %d (%v), want 1", on, err)
 	}
+}
+
+// storeAt makes a database of schema version, without the later
+// migrations, for a test to fill and then open with Open. Close its db
+// first.
+func storeAt(t *testing.T, version int) (*Store, string) {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "old.db")
+	db, err := sql.Open("sqlite", "file:"+path+"?_foreign_keys=1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	old := &Store{db: db}
+	if err := old.migrateTo(context.Background(), version); err != nil {
+		db.Close()
+		t.Fatal(err)
+	}
+	return old, path
 }
