@@ -98,18 +98,7 @@ func TestMigrateRowsIntoBlocks(t *testing.T) {
 			t.Fatalf("%s: %v", q, err)
 		}
 	}
-	db.Close()
-
-	st, err := Open(ctx, path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
-	var b strings.Builder
-	if err := st.Dump(ctx, &b); err != nil {
-		t.Fatal(err)
-	}
-	d := b.String()
+	st, d := openMigrated(t, old, path)
 	for _, want := range []string{
 		// Rows of one table share a block; each table has its own.
 		"256|1|0|2|[\"Иванов\",\"+79161234567; 89031234567 доб. 5\"]|79031234567:1:5|79161234567:1:\n",

@@ -408,25 +408,15 @@ func TestMigrateBaseNumbersIntoLinks(t *testing.T) {
 	if _, err := db.ExecContext(ctx, `INSERT INTO row_blocks (id, import_id, tbl, data) VALUES (1, 1, 0, ?1), (2, 2, 0, ?1)`, blk.encode()); err != nil {
 		t.Fatal(err)
 	}
-	db.Close()
-
-	st, err := Open(ctx, path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
+	st, dump := openMigrated(t, old, path)
 	if err := st.Check(ctx); err != nil {
 		t.Fatal(err)
 	}
-	var b strings.Builder
-	if err := st.Dump(ctx, &b); err != nil {
-		t.Fatal(err)
-	}
-	if !strings.Contains(b.String(), "== base_links\n"+want.String()+"== ") {
-		t.Errorf("migrated links differ; dump:\n%s", b.String())
+	if !strings.Contains(dump, "== base_links\n"+want.String()+"== ") {
+		t.Errorf("migrated links differ; dump:\n%s", dump)
 	}
 	var counts []string
-	err = query(ctx, st.db, `SELECT base_id || ':' || count FROM base_links ORDER BY base_id, first`, nil, func(r *sql.Rows) error {
+	err := query(ctx, st.db, `SELECT base_id || ':' || count FROM base_links ORDER BY base_id, first`, nil, func(r *sql.Rows) error {
 		var c string
 		err := r.Scan(&c)
 		counts = append(counts, c)
@@ -469,23 +459,13 @@ func TestMigrateNumbersIntoKeysAndMarks(t *testing.T) {
 	if err := old.Dump(ctx, &before); err != nil {
 		t.Fatal(err)
 	}
-	db.Close()
-
-	st, err := Open(ctx, path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
+	st, after := openMigrated(t, old, path)
 	if err := st.Check(ctx); err != nil {
 		t.Fatal(err)
 	}
-	var after strings.Builder
-	if err := st.Dump(ctx, &after); err != nil {
-		t.Fatal(err)
-	}
 	// All the same but the migration's own record.
-	if before.String() != strings.Replace(after.String(), "8|0008_number_marks.sql\n", "", 1) {
-		t.Errorf("dump before 0008:\n%s\nafter:\n%s", before.String(), after.String())
+	if before.String() != strings.Replace(after, "8|0008_number_marks.sql\n", "", 1) {
+		t.Errorf("dump before 0008:\n%s\nafter:\n%s", before.String(), after)
 	}
 	var marked string
 	if err := st.db.QueryRowContext(ctx, `SELECT group_concat(num) FROM (SELECT num FROM number_marks ORDER BY num)`).Scan(&marked); err != nil {
@@ -568,4 +548,21 @@ func storeAt(t *testing.T, version int) (*Store, string) {
 		t.Fatal(err)
 	}
 	return old, path
+}
+
+// openMigrated closes old, made by storeAt, opens its file as commands do
+// (which migrates it) and returns the store with its dump.
+func openMigrated(t *testing.T, old *Store, path string) (*Store, string) {
+	t.Helper()
+	old.db.Close()
+	st, err := Open(context.Background(), path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	var b strings.Builder
+	if err := st.Dump(context.Background(), &b); err != nil {
+		t.Fatal(err)
+	}
+	return st, b.String()
 }
