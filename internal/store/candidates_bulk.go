@@ -1,6 +1,7 @@
 package store
 
 import (
+	"bytes"
 	"cmp"
 	"context"
 	"database/sql"
@@ -105,26 +106,68 @@ func (d *decoder) skipString() {
 func untouchedFacts(ctx context.Context, db querier, cs *candidateScan, keys []uint64, fn func(*Candidate) error) error {
 	// CROSS JOIN keeps SQLite walking the keys in their (sorted) order.
 	// Read from the tables, not the view numbers: the kind as its id,
-	// and a number without marks (nearly all) has the defaults.
-	q := `SELECT k.num, k.kind, k.place_id, coalesce(n.detached_at, '')
+	// and a number without marks (nearly all) has the defaults. The
+	// numbers found come as one string, "key kind place detached_at" each,
+	// comma-separated: modernc hands over each value at a cost above
+	// SQLite's seek (4 values a number: 0.45 s of 0.8 s for 100,000).
+	q := `SELECT group_concat(k.num || ' ' || k.kind || ' ' || k.place_id || ' ' || coalesce(n.detached_at, ''), ',')
 		FROM json_each(?1) j CROSS JOIN number_keys k ON k.num = j.value LEFT JOIN number_marks n ON n.num = k.num
 		WHERE n.num IS NULL OR (n.status = 'active' AND n.opted_out_at = '' AND NOT ` + touched + `)`
-	var de sql.RawBytes
-	var kind, place int64
-	return query(ctx, db, q, []any{keysJSON(keys)}, func(r *sql.Rows) error {
-		c := &Candidate{}
-		if err := r.Scan(&c.Key, &kind, &place, &de); err != nil {
+	var found sql.RawBytes
+	err := query(ctx, db, q, []any{keysJSON(keys)}, func(r *sql.Rows) error {
+		if err := r.Scan(&found); err != nil {
 			return err
 		}
-		k, ok := cs.kindNames[kind]
-		if !ok {
-			return fmt.Errorf("number %d: no kind %d", c.Key, kind)
+		for len(found) > 0 {
+			var one []byte
+			one, found, _ = bytes.Cut(found, []byte{','})
+			f, err := parseFound(one)
+			if err != nil {
+				return fmt.Errorf("looking up numbers: %w", err)
+			}
+			k, ok := cs.kindNames[f.kind]
+			if !ok {
+				return fmt.Errorf("number %d: no kind %d", f.key, f.kind)
+			}
+			c := &Candidate{Key: f.key}
+			c.Type, c.Country = k[0], k[1]
+			cs.fillPlace(c, f.place)
+			c.State = State{Status: "active", Temperature: "cold", DetachedAt: parseTime(f.detached)}
+			if err := fn(c); err != nil {
+				return err
+			}
 		}
-		c.Type, c.Country = k[0], k[1]
-		cs.fillPlace(c, place)
-		c.State = State{Status: "active", Temperature: "cold", DetachedAt: parseTime(string(de))}
-		return fn(c)
+		return nil
 	})
+	return err
+}
+
+// foundNumber is a number untouchedFacts found.
+type foundNumber struct {
+	key         uint64
+	kind, place int64
+	detached    string
+}
+
+// parseFound reads "key kind place detached_at" (the last may be empty).
+func parseFound(b []byte) (foundNumber, error) {
+	var f foundNumber
+	fields := [4][]byte{}
+	rest := b
+	for i := range 3 {
+		var ok bool
+		if fields[i], rest, ok = bytes.Cut(rest, []byte{' '}); !ok {
+			return f, fmt.Errorf("bad lookup result %q", b)
+		}
+	}
+	fields[3] = rest
+	key, err1 := strconv.ParseUint(string(fields[0]), 10, 64)
+	kind, err2 := strconv.ParseInt(string(fields[1]), 10, 64)
+	place, err3 := strconv.ParseInt(string(fields[2]), 10, 64)
+	if err := errors.Join(err1, err2, err3); err != nil {
+		return f, fmt.Errorf("bad lookup result %q: %w", b, err)
+	}
+	return foundNumber{key, kind, place, string(fields[3])}, nil
 }
 
 // ReadAside lets the lookups of untouched numbers run on two read-only
