@@ -143,13 +143,6 @@ func (t *Tx) HasOpenNumbers(ctx context.Context, b BaseInfo, finals []string, ma
 	return open == 1, err
 }
 
-// LiveLeases counts the numbers held by a list at now.
-func (t *Tx) LiveLeases(ctx context.Context, now time.Time) (int, error) {
-	var n int
-	err := t.tx.QueryRowContext(ctx, `SELECT count(*) FROM leases WHERE until > ?`, formatTime(now)).Scan(&n)
-	return n, err
-}
-
 // Empty tells whether the base holds no number.
 func (t *Tx) Empty(ctx context.Context, base int64) (bool, error) {
 	var any int

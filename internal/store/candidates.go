@@ -1,16 +1,10 @@
 package store
 
 import (
-	"bytes"
-	"cmp"
 	"context"
 	"database/sql"
 	"encoding/json"
 	"fmt"
-	"maps"
-	"slices"
-	"strconv"
-	"strings"
 	"time"
 )
 
@@ -389,125 +383,6 @@ func (t *Tx) consentsInForce(ctx context.Context, now time.Time, key uint64) (ma
 		}
 	}
 	return m, err
-}
-
-type liveLease struct {
-	until time.Time
-	base  string
-}
-
-// liveLeases reads the leases live at now (or key's only). They come as
-// one string, "until base_id num" each, comma-separated, in the table's
-// order: modernc hands over each value at a cost far above SQLite's scan
-// (100,000 leases: 0.25 s as a row each), and grouping them in SQLite
-// sorts them (0.3 s).
-func (t *Tx) liveLeases(ctx context.Context, now time.Time, key uint64) (map[uint64]liveLease, error) {
-	m := map[uint64]liveLease{}
-	names := map[int64]string{}
-	err := query(ctx, t.tx, `SELECT id, name FROM bases`, nil, func(r *sql.Rows) error {
-		var id int64
-		var name string
-		err := r.Scan(&id, &name)
-		names[id] = name
-		return err
-	})
-	if err != nil {
-		return nil, err
-	}
-	q := `SELECT group_concat(l.until || ' ' || l.base_id || ' ' || l.num, ',') FROM leases l WHERE l.until > ?1`
-	args := []any{formatTime(now)}
-	if key != 0 {
-		q += ` AND l.num = ?2`
-		args = append(args, int64(key))
-	}
-	untils := map[string]time.Time{}
-	err = query(ctx, t.tx, q, args, func(r *sql.Rows) error {
-		var all sql.RawBytes
-		if err := r.Scan(&all); err != nil {
-			return err
-		}
-		for len(all) > 0 {
-			var one []byte
-			one, all, _ = bytes.Cut(all, []byte{','})
-			until, rest, ok1 := bytes.Cut(one, []byte{' '})
-			base, num, ok2 := bytes.Cut(rest, []byte{' '})
-			b, err1 := strconv.ParseInt(string(base), 10, 64)
-			n, err2 := strconv.ParseUint(string(num), 10, 64)
-			if !ok1 || !ok2 || err1 != nil || err2 != nil {
-				return fmt.Errorf("leases: bad lease %q", one)
-			}
-			u, ok := untils[string(until)]
-			if !ok {
-				u = parseTime(string(until))
-				untils[string(until)] = u
-			}
-			m[n] = liveLease{until: u, base: names[b]}
-		}
-		return nil
-	})
-	return m, err
-}
-
-// Lease holds numbers for an export until the given time.
-type Lease struct {
-	Key   uint64
-	Base  int64
-	Agent string
-}
-
-// RecordExport records an export and leases its numbers until until. The
-// numbers must hold no live lease: the caller checked, in this transaction.
-func (t *Tx) RecordExport(ctx context.Context, at, until time.Time, file, actor, filters string, leases []Lease) (int64, error) {
-	var id int64
-	err := t.tx.QueryRowContext(ctx, `INSERT INTO exports (at, file, numbers, actor, filters) VALUES (?, ?, ?, ?, ?) RETURNING id`,
-		formatTime(at), file, len(leases), actor, filters).Scan(&id)
-	if err != nil {
-		return 0, err
-	}
-	// Leases over by now hold nothing: drop them, so they neither pile up
-	// nor credit a late call to the wrong list.
-	if _, err := t.tx.ExecContext(ctx, `DELETE FROM leases WHERE until <= ?`, formatTime(at)); err != nil {
-		return 0, err
-	}
-	// A lease over by now is taken over; a live one is never: the insert
-	// then changes fewer rows than asked, and the export fails. The keys
-	// of each base and agent go as one JSON array, in key order (each
-	// insert lands next to the one before): bound one value at a time,
-	// modernc's handing over cost three times SQLite's inserting (0.3 s
-	// for 100,000 leases).
-	q := fmt.Sprintf(`INSERT INTO leases (num, export_id, base_id, agent, until)
-		SELECT j.value, %d, ?2, ?3, '%s' FROM json_each(?1) j WHERE true
-		ON CONFLICT (num) DO UPDATE SET export_id = excluded.export_id, base_id = excluded.base_id,
-			agent = excluded.agent, until = excluded.until WHERE leases.until <= '%s'`, id, formatTime(until), formatTime(at))
-	type group struct {
-		base  int64
-		agent string
-	}
-	groups := map[group][]uint64{}
-	for _, l := range leases {
-		g := group{l.Base, l.Agent}
-		groups[g] = append(groups[g], l.Key)
-	}
-	var leased int64
-	for _, g := range slices.SortedFunc(maps.Keys(groups), func(a, b group) int {
-		return cmp.Or(cmp.Compare(a.base, b.base), strings.Compare(a.agent, b.agent))
-	}) {
-		keys := groups[g]
-		slices.Sort(keys)
-		res, err := t.tx.ExecContext(ctx, q, keysJSON(keys), g.base, g.agent)
-		if err != nil {
-			return 0, fmt.Errorf("store leases: %w", err)
-		}
-		n, err := res.RowsAffected()
-		if err != nil {
-			return 0, err
-		}
-		leased += n
-	}
-	if leased != int64(len(leases)) {
-		return 0, fmt.Errorf("%d of the %d numbers are on a live lease already", int64(len(leases))-leased, len(leases))
-	}
-	return id, nil
 }
 
 func jsonUnmarshal(s string, v any) error { return json.Unmarshal([]byte(s), v) }

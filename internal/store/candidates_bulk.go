@@ -21,15 +21,7 @@ import (
 
 // keysJSON writes sorted keys as a JSON array.
 func keysJSON(keys []uint64) string {
-	b := make([]byte, 0, len(keys)*12+2)
-	b = append(b, '[')
-	for i, k := range keys {
-		if i > 0 {
-			b = append(b, ',')
-		}
-		b = strconv.AppendUint(b, k, 10)
-	}
-	return string(append(b, ']'))
+	return string(appendJSONInts(make([]byte, 0, len(keys)*12+2), keys))
 }
 
 // blockLink is a number of a row block: the row it is in, and its key.

@@ -33,18 +33,16 @@ func (s *Store) Check(ctx context.Context) error {
 	if fk > 0 {
 		problems = append(problems, fmt.Sprintf("%d rows break a foreign key", fk))
 	}
-	for _, c := range []struct{ what, sql string }{
+	checks := []struct{ what, sql string }{
 		{"numbers of no place", `SELECT count(*) FROM number_keys n WHERE NOT EXISTS (SELECT 1 FROM places p WHERE p.id = n.place_id)`},
 		{"numbers of no kind", `SELECT count(*) FROM number_keys n WHERE NOT EXISTS (SELECT 1 FROM kinds k WHERE k.id = n.kind)`},
 		{"numbers of no import", `SELECT count(*) FROM number_keys n WHERE n.first_import_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM imports i WHERE i.id = n.first_import_id)`},
 		{"marks of no number", `SELECT count(*) FROM number_marks m WHERE NOT EXISTS (SELECT 1 FROM number_keys n WHERE n.num = m.num)`},
 		{"base links to no base", `SELECT coalesce(sum(bl.count), 0) FROM base_links bl WHERE NOT EXISTS (SELECT 1 FROM bases b WHERE b.id = bl.base_id)`},
 		{"base links to no number", `SELECT count(*) FROM base_links bl CROSS JOIN json_each(iif(json_valid(bl.nums), bl.nums, '[]')) j WHERE NOT EXISTS (SELECT 1 FROM number_keys n WHERE n.num = j.value)`},
-		{"leases of no number", `SELECT count(*) FROM leases l WHERE NOT EXISTS (SELECT 1 FROM number_keys n WHERE n.num = l.num)`},
-		{"leases of no export", `SELECT count(*) FROM leases l WHERE NOT EXISTS (SELECT 1 FROM exports e WHERE e.id = l.export_id)`},
-		{"leases of no base", `SELECT count(*) FROM leases l WHERE NOT EXISTS (SELECT 1 FROM bases b WHERE b.id = l.base_id)`},
 		{"base links to no row", `SELECT count(*) FROM base_links bl CROSS JOIN json_each(iif(json_valid(bl.rows), bl.rows, '[]')) j WHERE NOT EXISTS (SELECT 1 FROM row_blocks rb WHERE rb.id = j.value / ` + fmt.Sprint(blockRows) + `)`},
-	} {
+	}
+	for _, c := range append(checks, leaseChecks...) {
 		var n int
 		if err := s.db.QueryRowContext(ctx, c.sql).Scan(&n); err != nil {
 			return err

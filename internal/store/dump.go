@@ -29,6 +29,15 @@ func (s *Store) Dump(ctx context.Context, w io.Writer) error {
 		return err
 	}
 	for _, t := range tables {
+		if t == "lease_blocks" {
+			// A lease a line, under the name and in the form of the
+			// table that held them before 0009.
+			fmt.Fprintf(w, "== leases\n")
+			if err := dumpLeases(ctx, s.db, w); err != nil {
+				return err
+			}
+			continue
+		}
 		fmt.Fprintf(w, "== %s\n", t)
 		switch t {
 		case "row_blocks":

@@ -29,7 +29,7 @@ func (t *Tx) ClearPending(ctx context.Context, export int64) error {
 // UndoExport erases an export whose list never went out, and its leases:
 // as if it had not run.
 func (t *Tx) UndoExport(ctx context.Context, export int64) error {
-	if _, err := t.tx.ExecContext(ctx, `DELETE FROM leases WHERE export_id = ?`, export); err != nil {
+	if _, err := t.tx.ExecContext(ctx, `DELETE FROM lease_blocks WHERE export_id = ?`, export); err != nil {
 		return err
 	}
 	_, err := t.tx.ExecContext(ctx, `DELETE FROM exports WHERE id = ?`, export)

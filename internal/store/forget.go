@@ -159,6 +159,9 @@ func (t *Tx) Forget(ctx context.Context, keys []uint64, at time.Time) (Forgotten
 		}
 		f.Rows += n
 	}
+	if err := t.dropLeases(ctx, forget); err != nil {
+		return f, err
+	}
 	for _, key := range keys {
 		num := int64(key)
 		res, err := t.tx.ExecContext(ctx, `DELETE FROM calls WHERE num = ?`, num)
@@ -167,7 +170,7 @@ func (t *Tx) Forget(ctx context.Context, keys []uint64, at time.Time) (Forgotten
 		}
 		calls, _ := res.RowsAffected()
 		f.Calls += int(calls)
-		for _, q := range []string{`DELETE FROM consents WHERE num = ?`, `DELETE FROM events WHERE num = ?`, `DELETE FROM leases WHERE num = ?`} {
+		for _, q := range []string{`DELETE FROM consents WHERE num = ?`, `DELETE FROM events WHERE num = ?`} {
 			if _, err := t.tx.ExecContext(ctx, q, num); err != nil {
 				return f, err
 			}

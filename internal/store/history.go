@@ -143,18 +143,11 @@ func (t *Tx) AddCall(ctx context.Context, key uint64, c Call) (added bool, err e
 	// when the call was made (exported before it, ending after it). A
 	// result ends that lease; a late result of an older list leaves a
 	// newer list's lease alone.
-	at := formatTime(c.At)
-	var base int64
-	err = t.tx.QueryRowContext(ctx, `SELECT l.base_id FROM leases l JOIN exports e ON e.id = l.export_id
-		WHERE l.num = ? AND e.at <= ? AND l.until > ?`, int64(key), at, at).Scan(&base)
-	switch {
-	case err == nil:
-		if _, err := t.tx.ExecContext(ctx, `DELETE FROM leases WHERE num = ?`, int64(key)); err != nil {
-			return true, err
-		}
-	case !errors.Is(err, sql.ErrNoRows):
+	base, err := t.endLease(ctx, key, c.At)
+	if err != nil {
 		return true, err
 	}
+	at := formatTime(c.At)
 	// The number's latest call, kept on it for call lists.
 	_, err = t.tx.ExecContext(ctx, `INSERT INTO number_marks (num, last_call_at, last_outcome, last_call_base)
 		SELECT ?1, ?2, ?3, ?4 WHERE EXISTS (SELECT 1 FROM number_keys WHERE num = ?1)

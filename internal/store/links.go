@@ -45,13 +45,16 @@ func appendJSONInts[T uint64 | int64](b []byte, vals []T) []byte {
 	return append(b, ']')
 }
 
-var errBadLinks = errors.New("damaged base links")
+var (
+	errBadLinks = errors.New("damaged base links")
+	errNotInts  = errors.New("not a JSON array of numbers")
+)
 
 // parseJSONUints parses a JSON array of non-negative integers as written
 // by appendJSONInts or SQLite's json_group_array, appending to dst.
 func parseJSONUints(s string, dst []uint64) ([]uint64, error) {
 	if len(s) < 2 || s[0] != '[' || s[len(s)-1] != ']' {
-		return dst, errBadLinks
+		return dst, errNotInts
 	}
 	s = s[1 : len(s)-1]
 	if s == "" {
@@ -62,7 +65,7 @@ func parseJSONUints(s string, dst []uint64) ([]uint64, error) {
 	for i := 0; i <= len(s); i++ {
 		if i == len(s) || s[i] == ',' {
 			if digits == 0 {
-				return dst, errBadLinks
+				return dst, errNotInts
 			}
 			dst = append(dst, v)
 			v, digits = 0, 0
@@ -70,7 +73,7 @@ func parseJSONUints(s string, dst []uint64) ([]uint64, error) {
 		}
 		c := s[i] - '0'
 		if c > 9 || digits == 19 {
-			return dst, errBadLinks
+			return dst, errNotInts
 		}
 		v = v*10 + uint64(c)
 		digits++
@@ -83,11 +86,11 @@ func parseJSONUints(s string, dst []uint64) ([]uint64, error) {
 func (b *linkBlock) decode(nums, rows string) error {
 	var err error
 	if b.keys, err = parseJSONUints(nums, b.keys[:0]); err != nil {
-		return err
+		return errBadLinks
 	}
 	var r []uint64
 	if r, err = parseJSONUints(rows, nil); err != nil {
-		return err
+		return errBadLinks
 	}
 	if len(r) != len(b.keys) || len(r) == 0 {
 		return errBadLinks

@@ -464,7 +464,7 @@ func TestMigrateNumbersIntoKeysAndMarks(t *testing.T) {
 		t.Fatal(err)
 	}
 	// All the same but the migration's own record.
-	if before.String() != strings.Replace(after, "8|0008_number_marks.sql\n", "", 1) {
+	if before.String() != strings.Replace(strings.Replace(after, "8|0008_number_marks.sql\n", "", 1), "9|0009_lease_blocks.sql\n", "", 1) {
 		t.Errorf("dump before 0008:\n%s\nafter:\n%s", before.String(), after)
 	}
 	var marked string
