@@ -406,16 +406,6 @@ type listRows struct {
 // its first row, which come on rowsRead once read: the numbers' own
 // columns are formatted meanwhile.
 func writeList(g *globals, table *export.Table, list []calllist.Entry, rowsRead <-chan listRows, excelCSV bool) error {
-	// One normalizer: it learns the blocks of numbers it meets, at a cost
-	// a second one would pay again.
-	nz, err := phone.NewNormalizer(g.region)
-	if err != nil {
-		return err
-	}
-	readables := make([]string, len(list))
-	for i, e := range list {
-		readables[i] = nz.Readable("+" + strconv.FormatUint(e.Candidate.Key, 10))
-	}
 	lr := <-rowsRead
 	if lr.err != nil {
 		return lr.err
@@ -448,25 +438,31 @@ func writeList(g *globals, table *export.Table, list []calllist.Entry, rowsRead 
 	if err := table.Sheet("calls", header); err != nil {
 		return err
 	}
-	lw := listWriter{list: list, readables: readables, rows: rows, at: at, width: len(header)}
+	lw := listWriter{list: list, region: g.region, rows: rows, at: at, width: len(header)}
 	if enc, ok := table.CSVRows(); ok {
 		return lw.csv(table, enc)
 	}
-	return lw.each(0, len(list), table.Row)
+	nz, err := phone.NewNormalizer(g.region)
+	if err != nil {
+		return err
+	}
+	return lw.each(nz, 0, len(list), table.Row)
 }
 
 // listWriter makes the rows of a list's table.
 type listWriter struct {
 	list      []calllist.Entry
-	readables []string // of the numbers, by index of list
+	region    string // of the readable numbers
 	rows      *store.ListRows
 	at        map[string]int // the place of each original column among the extra ones
 	width     int            // of the header
 }
 
 // each calls fn with the cells of each entry of lw.list[from:to], in
-// order; the slice passed is fn's until it returns.
-func (lw *listWriter) each(from, to int, fn func(cells []any) error) error {
+// order; the slice passed is fn's until it returns. nz formats the
+// readable numbers: a goroutine's own, as it learns the blocks of the
+// numbers it meets.
+func (lw *listWriter) each(nz *phone.Normalizer, from, to int, fn func(cells []any) error) error {
 	part := lw.list[from:to]
 	ids := make([]int64, len(part))
 	for i, e := range part {
@@ -477,10 +473,11 @@ func (lw *listWriter) each(from, to int, fn func(cells []any) error) error {
 		return err
 	}
 	cells := make([]any, lw.width)
-	for i, e := range part {
+	for _, e := range part {
 		c := e.Candidate
 		clear(cells)
-		copy(cells, []any{e.Agent, export.Raw("+" + strconv.FormatUint(c.Key, 10)), lw.readables[from+i], e.Base.Name, e.Temp, c.Region,
+		e164 := "+" + strconv.FormatUint(c.Key, 10)
+		copy(cells, []any{e.Agent, export.Raw(e164), nz.Readable(e164), e.Base.Name, e.Temp, c.Region,
 			c.Zones, c.Attempts, c.LastOutcome, optTime(c.LastCallAt), optTime(c.State.CallbackAt)})
 		// A number that reached someone else no longer speaks for its row.
 		if c.State.DetachedAt.IsZero() {
@@ -527,7 +524,14 @@ func (lw *listWriter) csv(table *export.Table, enc export.CSVRows) error {
 	// before a part, so the parts that hold slots are always the next to
 	// be written, and the writer never waits for one that cannot start.
 	ahead := make(chan struct{}, 2*workers)
-	for range workers {
+	nzs := make([]*phone.Normalizer, workers)
+	for w := range nzs {
+		var err error
+		if nzs[w], err = phone.NewNormalizer(lw.region); err != nil {
+			return err
+		}
+	}
+	for _, nz := range nzs {
 		go func() {
 			for {
 				ahead <- struct{}{}
@@ -544,7 +548,7 @@ func (lw *listWriter) csv(table *export.Table, enc export.CSVRows) error {
 				// Sized for rows of about 256 bytes: growing it by doubling
 				// allocated twice the list.
 				b := make([]byte, 0, (to-from)*256)
-				err := lw.each(from, to, func(cells []any) error {
+				err := lw.each(nz, from, to, func(cells []any) error {
 					for _, c := range cells {
 						switch v := c.(type) {
 						case string:

@@ -231,6 +231,7 @@ func pow10(n int) int {
 // A number alone in its block costs one parse: the block is learned when
 // met again, and only so many blocks are remembered.
 func TestBlocksBounded(t *testing.T) {
+	forgetLearned()
 	nz := newRU(t)
 	d := []byte("375291234567")
 	if _, ok := nz.fastNumber(d, true); ok {
@@ -245,6 +246,46 @@ func TestBlocksBounded(t *testing.T) {
 	}
 	if len(nz.blocks) > maxBlocks {
 		t.Errorf("%d blocks remembered, want at most %d", len(nz.blocks), maxBlocks)
+	}
+}
+
+// forgetLearned empties what the normalizers of the test binary shared.
+func forgetLearned() {
+	learned.Clear()
+	learnedCount.Store(0)
+}
+
+// TestLearnedShared: a block or prefix one normalizer learned, another
+// reads fast at its first meeting, and says the same of it; a normalizer
+// of another region learns its own.
+func TestLearnedShared(t *testing.T) {
+	forgetLearned()
+	first, second := newRU(t), newRU(t)
+	d := []byte("375291234567")
+	first.fastNumber(d, true)
+	want, ok := first.fastNumber(d, true)
+	if !ok {
+		t.Fatal("the block was not learned at its second meeting")
+	}
+	if got, ok := second.fastNumber(d, true); !ok || got != want {
+		t.Errorf("another normalizer's first meeting: %v, %v; want %v, fast", got, ok, want)
+	}
+	if _, ok := second.fastNumber([]byte("375291234568"), true); !ok {
+		t.Error("another number of the block was not read fast")
+	}
+	by, err := NewNormalizer("BY")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := by.fastNumber(d, true); ok {
+		t.Error("a normalizer of another region took the block learned for RU")
+	}
+	prefix := first.prefix7([]byte("9161234567"))
+	if got := *second.prefix7([]byte("9169999999")); got != *prefix || !got.fast {
+		t.Errorf("the prefix 916 for another normalizer: %+v, want %+v, fast", got, *prefix)
+	}
+	if learnedCount.Load() != 2 {
+		t.Errorf("%d entries shared, want 2 (the block and the prefix)", learnedCount.Load())
 	}
 }
 
