@@ -451,11 +451,11 @@ func writeList(g *globals, table *export.Table, list []calllist.Entry, rowsRead 
 
 // listWriter makes the rows of a list's table.
 type listWriter struct {
-	list      []calllist.Entry
-	region    string // of the readable numbers
-	rows      *store.ListRows
-	at        map[string]int // the place of each original column among the extra ones
-	width     int            // of the header
+	list   []calllist.Entry
+	region string // of the readable numbers
+	rows   *store.ListRows
+	at     map[string]int // the place of each original column among the extra ones
+	width  int            // of the header
 }
 
 // each calls fn with the cells of each entry of lw.list[from:to], in
