@@ -173,13 +173,9 @@ func lookUp(ctx context.Context, db querier, cs *candidateScan, links []walkedLi
 		keys[i] = k.key
 	}
 	found := make([]*Candidate, len(links))
-	next := 0 // rows come in key order: match them to byKey walking both
 	err := untouchedFacts(ctx, db, cs, keys, func(c *Candidate) error {
-		for next < len(byKey) && byKey[next].key < c.Key {
-			next++
-		}
-		if next < len(byKey) && byKey[next].key == c.Key {
-			found[byKey[next].at] = c
+		if i, ok := slices.BinarySearch(keys, c.Key); ok {
+			found[byKey[i].at] = c
 		}
 		return nil
 	})

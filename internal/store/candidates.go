@@ -149,6 +149,17 @@ func (t *Tx) UntouchedCandidates(ctx context.Context, f *Facts, b BaseInfo, want
 	if err != nil {
 		return err
 	}
+	// About how many numbers are looked up: a round (see below), or the
+	// whole base.
+	lookups := want + want/16 + 64
+	if want == 0 {
+		if err := t.tx.QueryRowContext(ctx, `SELECT `+linkCount, b.ID).Scan(&lookups); err != nil {
+			return err
+		}
+	}
+	if err := t.readMarked(ctx, f, lookups); err != nil {
+		return err
+	}
 	lk := newLookups(ctx, t, cs, fn)
 	defer lk.close()
 	// With want, the walk waits for fn to judge a round of a little more
@@ -240,7 +251,11 @@ type Facts struct {
 	kindsOf   map[string]map[string][2]string // type -> country -> both, shared
 	zones     map[string][]string             // zones -> split, shared
 	special   []uint64                        // see specialKeys; nil until read
-	asides    []*sql.Tx                       // see ReadAside; none: lookups on t, in turn with the walk
+	// marked are the keys of number_marks, sorted, when marksKnown (see
+	// readMarked).
+	marked                 []uint64
+	marksTried, marksKnown bool
+	asides                 []*sql.Tx // see ReadAside; none: lookups on t, in turn with the walk
 }
 
 // Facts reads the places, consents in force and leases live at now.
