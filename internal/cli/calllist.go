@@ -239,8 +239,8 @@ func runExport(ctx context.Context, g *globals, o *exportOptions) error {
 			return errDryRun
 		}
 		// The file is written on the other cores while the database work
-		// goes on: the writer formats the numbers while the rows are read,
-		// and writes the rows while the leases are.
+		// goes on: the writer formats the rows while the leases are
+		// written.
 		rowsRead := make(chan listRows, 1)
 		written := make(chan error, 1)
 		go func() { written <- writeList(g, table, list, rowsRead, o.excelCSV) }()
@@ -403,8 +403,7 @@ type listRows struct {
 }
 
 // writeList writes the list to its table, each number with the fields of
-// its first row, which come on rowsRead once read: the numbers' own
-// columns are formatted meanwhile.
+// its first row, which come on rowsRead once read.
 func writeList(g *globals, table *export.Table, list []calllist.Entry, rowsRead <-chan listRows, excelCSV bool) error {
 	lr := <-rowsRead
 	if lr.err != nil {
