@@ -29,7 +29,7 @@ func inFastBlock(nz *Normalizer, e164 string) bool {
 // number of a proven block is formatted as phonenumbers formats it.
 func TestBlocksAgreeOnGeneratedBase(t *testing.T) {
 	t.Parallel()
-	warm, ref := newRU(t), newRU(t)
+	warm, ref := newRU(t), newColdRU(t)
 	fast := map[string]bool{}
 	for _, cell := range cellsOf(t) {
 		clear(ref.blocks)
@@ -287,6 +287,22 @@ func TestLearnedShared(t *testing.T) {
 	if learnedCount.Load() != 2 {
 		t.Errorf("%d entries shared, want 2 (the block and the prefix)", learnedCount.Load())
 	}
+	alone := newColdRU(t)
+	if _, ok := alone.fastNumber(d, true); ok {
+		t.Error("a normalizer that learns alone took a shared block")
+	}
+	other := []byte("375331234567")
+	alone.fastNumber(other, true)
+	if _, ok := alone.fastNumber(other, true); !ok || learnedCount.Load() != 2 {
+		t.Errorf("a normalizer that learns alone: fast %v, %d entries shared; want fast, 2", ok, learnedCount.Load())
+	}
+	for i := range 5 * maxBlocks {
+		second.share(learnedKey{"RU", 0, uint32(i) + 1<<20}, blockInfo{})
+	}
+	if n := learnedCount.Load(); n != 4*maxBlocks {
+		t.Errorf("%d entries shared, want the bound, %d", n, 4*maxBlocks)
+	}
+	forgetLearned()
 }
 
 // Most proven blocks of a generated base are formatted without

@@ -53,7 +53,7 @@ func TestWarmNormalizerKeepsAnswers(t *testing.T) {
 	warm := newRU(t)
 	for range 2 {
 		for _, tc := range cellCases {
-			cold := newRU(t)
+			cold := newColdRU(t)
 			a, b := warm.Cell(tc.cell), cold.Cell(tc.cell)
 			if fmt.Sprint(a) != fmt.Sprint(b) {
 				t.Errorf("Cell(%q): warm %v, cold %v", tc.cell, a, b)

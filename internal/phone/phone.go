@@ -117,7 +117,11 @@ type Normalizer struct {
 	plan [1000]prefixInfo
 	// blocks is what is known about blocks of other international numbers.
 	blocks map[uint32]*blockInfo
-	proof  prover
+	// alone: learns prefixes and blocks by itself, neither taking what
+	// other normalizers learned (see learned) nor sharing; for tests that
+	// hold the learning to the parser.
+	alone bool
+	proof prover
 	// idd is the region's international prefix when it is plain digits
 	// ("810" in Russia), else "".
 	idd string

@@ -332,3 +332,12 @@ func newRU(t testing.TB) *Normalizer {
 	}
 	return nz
 }
+
+// newColdRU returns a Russian normalizer that learns alone: its answers
+// come from the parser and its own learning, not from what other
+// normalizers of the test binary learned.
+func newColdRU(t testing.TB) *Normalizer {
+	nz := newRU(t)
+	nz.alone = true
+	return nz
+}

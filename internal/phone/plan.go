@@ -117,11 +117,11 @@ func (nz *Normalizer) prefix7(nsn []byte) *prefixInfo {
 	info := &nz.plan[p]
 	if !info.learned {
 		k := learnedKey{nz.region, 1 << 31, uint32(p)}
-		if l, ok := learned.Load(k); ok {
-			*info = l.(blockInfo).prefixInfo
+		if l, ok := nz.learnedBy(k); ok {
+			*info = l.prefixInfo
 		} else {
 			nz.learn(info, nsn)
-			share(k, blockInfo{prefixInfo: *info})
+			nz.share(k, blockInfo{prefixInfo: *info})
 		}
 	}
 	return info
@@ -146,9 +146,22 @@ type learnedKey struct {
 	key    uint32
 }
 
-// share keeps what a normalizer learned for the others, up to a bound.
-func share(k learnedKey, info blockInfo) {
-	if learnedCount.Load() < 4*maxBlocks {
+// learnedBy returns what another normalizer learned of k.
+func (nz *Normalizer) learnedBy(k learnedKey) (blockInfo, bool) {
+	if nz.alone {
+		return blockInfo{}, false
+	}
+	l, ok := learned.Load(k)
+	if !ok {
+		return blockInfo{}, false
+	}
+	return l.(blockInfo), true
+}
+
+// share keeps what a normalizer learned for the others, up to about a
+// bound (concurrent learners may pass it by a few).
+func (nz *Normalizer) share(k learnedKey, info blockInfo) {
+	if !nz.alone && learnedCount.Load() < 4*maxBlocks {
 		if _, loaded := learned.LoadOrStore(k, info); !loaded {
 			learnedCount.Add(1)
 		}
@@ -185,8 +198,8 @@ func (nz *Normalizer) block(cc int, nsn []byte) *blockInfo {
 		if len(nz.blocks) >= maxBlocks {
 			return nil
 		}
-		if l, ok := learned.Load(learnedKey{nz.region, 0, key}); ok {
-			info := l.(blockInfo) // a copy: intl is this normalizer's to work out
+		if info, ok := nz.learnedBy(learnedKey{nz.region, 0, key}); ok {
+			// A copy: intl is this normalizer's to work out.
 			nz.blocks[key] = &info
 			return &info
 		}
@@ -195,7 +208,7 @@ func (nz *Normalizer) block(cc int, nsn []byte) *blockInfo {
 	}
 	if !info.learned {
 		nz.learnBlock(info, cc, nsn)
-		share(learnedKey{nz.region, 0, key}, blockInfo{prefixInfo: info.prefixInfo, russian: info.russian})
+		nz.share(learnedKey{nz.region, 0, key}, blockInfo{prefixInfo: info.prefixInfo, russian: info.russian})
 	}
 	return info
 }

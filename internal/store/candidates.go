@@ -251,11 +251,12 @@ type Facts struct {
 	kindsOf   map[string]map[string][2]string // type -> country -> both, shared
 	zones     map[string][]string             // zones -> split, shared
 	special   []uint64                        // see specialKeys; nil until read
-	// marked are the keys of number_marks, sorted, when marksKnown (see
-	// readMarked).
-	marked                 []uint64
-	marksTried, marksKnown bool
-	asides                 []*sql.Tx // see ReadAside; none: lookups on t, in turn with the walk
+	// marked are the keys of number_marks, sorted, when marksKnown; marks
+	// is how many, once marksCounted (see readMarked).
+	marked                   []uint64
+	marks                    int
+	marksCounted, marksKnown bool
+	asides                   []*sql.Tx // see ReadAside; none: lookups on t, in turn with the walk
 }
 
 // Facts reads the places, consents in force and leases live at now.

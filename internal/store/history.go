@@ -62,7 +62,7 @@ func (t *Tx) EnsureNumber(ctx context.Context, n Number) error {
 	if err != nil {
 		return err
 	}
-	res, err := t.tx.ExecContext(ctx, `INSERT INTO number_keys (num, kind, place_id) VALUES (?, ?, ?)
+	res, err := t.prepared().ExecContext(ctx, `INSERT INTO number_keys (num, kind, place_id) VALUES (?, ?, ?)
 		ON CONFLICT (num) DO NOTHING`, int64(n.Key), kind, place)
 	if err != nil {
 		return err
@@ -70,7 +70,7 @@ func (t *Tx) EnsureNumber(ctx context.Context, n Number) error {
 	if added, err := res.RowsAffected(); err != nil || added == 0 || !n.Unallocated {
 		return err
 	}
-	_, err = t.tx.ExecContext(ctx, `INSERT INTO number_marks (num, status, dead_reason) VALUES (?, 'dead', ?)`,
+	_, err = t.prepared().ExecContext(ctx, `INSERT INTO number_marks (num, status, dead_reason) VALUES (?, 'dead', ?)`,
 		int64(n.Key), callbase.Unallocated)
 	return err
 }
@@ -78,7 +78,7 @@ func (t *Tx) EnsureNumber(ctx context.Context, n Number) error {
 // State returns the number's state; ok is false when the database does not
 // know the number.
 func (t *Tx) State(ctx context.Context, key uint64) (s State, ok bool, err error) {
-	return state(ctx, t.tx, key)
+	return state(ctx, t.prepared(), key)
 }
 
 func state(ctx context.Context, q interface {
@@ -100,7 +100,7 @@ func state(ctx context.Context, q interface {
 // SetState saves the number's new state with the events that explain it.
 func (t *Tx) SetState(ctx context.Context, key uint64, s State, events []Event) error {
 	// Of a number the database knows only, as an UPDATE of numbers was.
-	_, err := t.tx.ExecContext(ctx, `INSERT INTO number_marks (num, status, dead_reason, temperature,
+	_, err := t.prepared().ExecContext(ctx, `INSERT INTO number_marks (num, status, dead_reason, temperature,
 			callback_at, opted_out_at, detached_at)
 		SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7 WHERE EXISTS (SELECT 1 FROM number_keys WHERE num = ?1)
 		ON CONFLICT (num) DO UPDATE SET status = excluded.status, dead_reason = excluded.dead_reason,
@@ -120,7 +120,7 @@ func (t *Tx) SetState(ctx context.Context, key uint64, s State, events []Event) 
 }
 
 func (t *Tx) addEvent(ctx context.Context, key uint64, e Event) error {
-	if _, err := t.tx.ExecContext(ctx, `INSERT INTO events (num, at, what, detail, cause, actor) VALUES (?, ?, ?, ?, ?, ?)`,
+	if _, err := t.prepared().ExecContext(ctx, `INSERT INTO events (num, at, what, detail, cause, actor) VALUES (?, ?, ?, ?, ?, ?)`,
 		int64(key), formatTime(e.At), e.What, e.Detail, e.Cause, e.Actor); err != nil {
 		return fmt.Errorf("record event: %w", err)
 	}
@@ -130,7 +130,7 @@ func (t *Tx) addEvent(ctx context.Context, key uint64, e Event) error {
 // AddCall records a call; added is false when the same call (number, time,
 // agent, outcome) is already recorded.
 func (t *Tx) AddCall(ctx context.Context, key uint64, c Call) (added bool, err error) {
-	res, err := t.tx.ExecContext(ctx, `INSERT INTO calls (num, at, outcome, agent, duration, callback_at, note, source)
+	res, err := t.prepared().ExecContext(ctx, `INSERT INTO calls (num, at, outcome, agent, duration, callback_at, note, source)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`, int64(key), formatTime(c.At), c.Outcome, c.Agent,
 		c.Duration, formatOptTime(c.CallbackAt), c.Note, c.Source)
 	if err != nil {
@@ -149,7 +149,7 @@ func (t *Tx) AddCall(ctx context.Context, key uint64, c Call) (added bool, err e
 	}
 	at := formatTime(c.At)
 	// The number's latest call, kept on it for call lists.
-	_, err = t.tx.ExecContext(ctx, `INSERT INTO number_marks (num, last_call_at, last_outcome, last_call_base)
+	_, err = t.prepared().ExecContext(ctx, `INSERT INTO number_marks (num, last_call_at, last_outcome, last_call_base)
 		SELECT ?1, ?2, ?3, ?4 WHERE EXISTS (SELECT 1 FROM number_keys WHERE num = ?1)
 		ON CONFLICT (num) DO UPDATE SET last_call_at = excluded.last_call_at, last_outcome = excluded.last_outcome,
 			last_call_base = excluded.last_call_base
@@ -159,7 +159,7 @@ func (t *Tx) AddCall(ctx context.Context, key uint64, c Call) (added bool, err e
 
 // RecentCalls returns up to limit of the number's calls, newest first.
 func (t *Tx) RecentCalls(ctx context.Context, key uint64, limit int) ([]Call, error) {
-	return calls(ctx, t.tx, key, limit)
+	return calls(ctx, t.prepared(), key, limit)
 }
 
 func calls(ctx context.Context, q querier, key uint64, limit int) ([]Call, error) {

@@ -65,7 +65,8 @@ type Tx struct {
 	write          bool  // begun by Begin: IMMEDIATE, holding the write lock
 	changesAtBegin int64 // total_changes() of the connection at Begin
 
-	flush *writeback.Ticker // set by a bulk write: see StartImport
+	flush *writeback.Ticker    // set by a bulk write: see StartImport
+	stmts map[string]*sql.Stmt // see prepared
 }
 
 // Begin starts a write transaction. It waits for other writers.

@@ -12,17 +12,23 @@ import (
 	"time"
 )
 
-// Leases are kept in blocks (lease_blocks, migration 0009): the keys of
-// one export, base and agent that fall in one bucket, as a JSON array.
-// An export of 100,000 numbers writes some thousand rows instead of
-// 100,000, and reading the live leases reads those. A number is in one
-// block at most: an export first drops the leases that are over and
-// refuses numbers on a live one, a call's result or forget takes the
-// number out of its block, and UndoExport drops its export's blocks.
+// Leases are kept in blocks (lease_blocks, migration 0009): up to
+// leaseBlockSize keys of one export, base and agent that fall in one
+// bucket, as a JSON array, with the least and greatest of them. An export
+// of 100,000 numbers writes about a thousand rows instead of 100,000, and
+// reading the live leases reads those. A number's own lease is found
+// through the index on bucket and range: the blocks of its bucket whose
+// range holds it, a few at most, and only theirs are read. A number is
+// in one block at most: an export first drops the leases that are over
+// and refuses numbers on a live one, a call's result or forget takes the
+// number out of its blocks, and UndoExport drops its export's blocks.
+
+// leaseBlockSize bounds a block, so that ending one number's lease (a
+// call's result) reads and writes a few kilobytes, not a list's bucket.
+var leaseBlockSize = 256 // a variable for tests
 
 // leaseBucket is the bucket of a leased key: the key divided by a
-// million, so that a number's lease is looked for among the few blocks
-// of its bucket, one per live list, base and agent at most.
+// million.
 func leaseBucket(key uint64) int64 { return int64(key / 1_000_000) }
 
 // liveLease is the lease of a number: till when, and for which base.
@@ -47,8 +53,8 @@ func (t *Tx) liveLeases(ctx context.Context, now time.Time, key uint64) (map[uin
 	q := `SELECT until, base_id, nums FROM lease_blocks WHERE until > ?1`
 	args := []any{formatTime(now)}
 	if key != 0 {
-		q += ` AND bucket = ?2`
-		args = append(args, leaseBucket(key))
+		q += ` AND bucket = ?2 AND first <= ?3 AND last >= ?3`
+		args = append(args, leaseBucket(key), int64(key))
 	}
 	m := map[uint64]liveLease{}
 	untils := map[string]time.Time{}
@@ -134,8 +140,8 @@ func (t *Tx) RecordExport(ctx context.Context, at, until time.Time, file, actor,
 		g := group{l.Base, l.Agent}
 		groups[g] = append(groups[g], l.Key)
 	}
-	stmt, err := t.tx.PrepareContext(ctx, `INSERT INTO lease_blocks (export_id, base_id, agent, until, bucket, nums)
-		VALUES (?, ?, ?, ?, ?, ?)`)
+	stmt, err := t.tx.PrepareContext(ctx, `INSERT INTO lease_blocks (export_id, base_id, agent, until, bucket, first, last, nums)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`)
 	if err != nil {
 		return 0, err
 	}
@@ -147,10 +153,11 @@ func (t *Tx) RecordExport(ctx context.Context, at, until time.Time, file, actor,
 		slices.Sort(keys)
 		for len(keys) > 0 {
 			n := 1
-			for n < len(keys) && leaseBucket(keys[n]) == leaseBucket(keys[0]) {
+			for n < len(keys) && n < leaseBlockSize && leaseBucket(keys[n]) == leaseBucket(keys[0]) {
 				n++
 			}
-			if _, err := stmt.ExecContext(ctx, id, g.base, g.agent, formatTime(until), leaseBucket(keys[0]), keysJSON(keys[:n])); err != nil {
+			if _, err := stmt.ExecContext(ctx, id, g.base, g.agent, formatTime(until), leaseBucket(keys[0]),
+				int64(keys[0]), int64(keys[n-1]), keysJSON(keys[:n])); err != nil {
 				return 0, fmt.Errorf("store leases: %w", err)
 			}
 			keys = keys[n:]
@@ -160,15 +167,18 @@ func (t *Tx) RecordExport(ctx context.Context, at, until time.Time, file, actor,
 }
 
 // endLease ends key's lease if it was live at at, for an export made by
-// then, and returns its base; 0 when there was none.
+// then, and returns its base; 0 when there was none. Should the number
+// be in more than one such block (Check would say so), it leaves them
+// all.
 func (t *Tx) endLease(ctx context.Context, key uint64, at time.Time) (base int64, err error) {
 	type block struct {
 		id, base int64
 		keys     []uint64
 	}
-	var found *block
-	err = query(ctx, t.tx, `SELECT b.id, b.base_id, b.nums FROM lease_blocks b JOIN exports e ON e.id = b.export_id
-		WHERE b.bucket = ?1 AND e.at <= ?2 AND b.until > ?2`, []any{leaseBucket(key), formatTime(at)}, func(r *sql.Rows) error {
+	var holding []block
+	err = query(ctx, t.prepared(), `SELECT b.id, b.base_id, b.nums FROM lease_blocks b JOIN exports e ON e.id = b.export_id
+		WHERE b.bucket = ?1 AND b.first <= ?3 AND b.last >= ?3 AND e.at <= ?2 AND b.until > ?2
+		ORDER BY b.id`, []any{leaseBucket(key), formatTime(at), int64(key)}, func(r *sql.Rows) error {
 		var (
 			b    block
 			nums sql.RawBytes
@@ -180,16 +190,21 @@ func (t *Tx) endLease(ctx context.Context, key uint64, at time.Time) (base int64
 		if err != nil {
 			return err
 		}
-		if slices.Contains(keys, key) && found == nil {
+		if slices.Contains(keys, key) {
 			b.keys = keys
-			found = &b
+			holding = append(holding, b)
 		}
 		return nil
 	})
-	if err != nil || found == nil {
+	if err != nil || len(holding) == 0 {
 		return 0, err
 	}
-	return found.base, t.rewriteLeases(ctx, found.id, slices.DeleteFunc(found.keys, func(k uint64) bool { return k == key }))
+	for _, b := range holding {
+		if err := t.rewriteLeases(ctx, b.id, slices.DeleteFunc(b.keys, func(k uint64) bool { return k == key })); err != nil {
+			return 0, err
+		}
+	}
+	return holding[0].base, nil
 }
 
 // dropLeases takes the keys out of every block that holds them.
@@ -231,9 +246,10 @@ func (t *Tx) dropLeases(ctx context.Context, drop map[uint64]bool) error {
 func (t *Tx) rewriteLeases(ctx context.Context, id int64, keys []uint64) error {
 	var err error
 	if len(keys) == 0 {
-		_, err = t.tx.ExecContext(ctx, `DELETE FROM lease_blocks WHERE id = ?`, id)
+		_, err = t.prepared().ExecContext(ctx, `DELETE FROM lease_blocks WHERE id = ?`, id)
 	} else {
-		_, err = t.tx.ExecContext(ctx, `UPDATE lease_blocks SET nums = ? WHERE id = ?`, keysJSON(keys), id)
+		_, err = t.prepared().ExecContext(ctx, `UPDATE lease_blocks SET nums = ?, first = ?, last = ? WHERE id = ?`,
+			keysJSON(keys), int64(slices.Min(keys)), int64(slices.Max(keys)), id)
 	}
 	return err
 }
@@ -302,6 +318,11 @@ var leaseChecks = []struct{ what, sql string }{
 	{"lease blocks that are not arrays of numbers", `SELECT count(*) FROM lease_blocks b
 		WHERE CASE WHEN NOT json_valid(b.nums) OR json_type(b.nums) <> 'array' OR json_array_length(b.nums) = 0 THEN 1
 			ELSE EXISTS (SELECT 1 FROM json_each(b.nums) j WHERE j.type <> 'integer' OR j.value <= 0) END`},
+	{"lease blocks of more than " + fmt.Sprint(leaseBlockSize) + " numbers", `SELECT count(*) FROM lease_blocks b
+		WHERE json_valid(b.nums) AND json_type(b.nums) = 'array' AND json_array_length(b.nums) > ` + fmt.Sprint(leaseBlockSize)},
+	{"lease blocks whose range is not their numbers'", `SELECT count(*) FROM lease_blocks b
+		WHERE json_valid(b.nums) AND json_type(b.nums) = 'array' AND json_array_length(b.nums) > 0
+			AND (b.first IS NOT (SELECT min(j.value) FROM json_each(b.nums) j) OR b.last IS NOT (SELECT max(j.value) FROM json_each(b.nums) j))`},
 	{"leases out of their block's bucket", `SELECT count(*) FROM lease_blocks b CROSS JOIN json_each(iif(json_valid(b.nums), b.nums, '[]')) j
 		WHERE j.value / 1000000 <> b.bucket`},
 	{"numbers leased twice", `SELECT count(*) FROM (SELECT j.value FROM lease_blocks b CROSS JOIN json_each(iif(json_valid(b.nums), b.nums, '[]')) j

@@ -19,8 +19,11 @@ func TestLeasesHeldToTheirReferences(t *testing.T) {
 		{"export", `UPDATE lease_blocks SET export_id = 999` + block, "1 leases of no export"},
 		{"base", `UPDATE lease_blocks SET base_id = 999` + block, "1 leases of no base"},
 		{"bucket", `UPDATE lease_blocks SET bucket = 79032` + block, "1 leases out of their block's bucket"},
-		{"twice", `INSERT INTO lease_blocks (export_id, base_id, agent, until, bucket, nums)
-			SELECT export_id, base_id, agent, until, bucket, nums FROM lease_blocks` + block, "1 numbers leased twice"},
+		{"twice", `INSERT INTO lease_blocks (export_id, base_id, agent, until, bucket, first, last, nums)
+			SELECT export_id, base_id, agent, until, bucket, first, last, nums FROM lease_blocks` + block, "1 numbers leased twice"},
+		{"range", `UPDATE lease_blocks SET first = first - 1` + block, "1 lease blocks whose range is not their numbers'"},
+		{"too many", `UPDATE lease_blocks SET first = 79031234311, nums = (WITH RECURSIVE s(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM s WHERE i < 256)
+			SELECT json_group_array(79031234567 - i) FROM s)` + block, "1 lease blocks of more than 256 numbers"},
 		{"not JSON", `UPDATE lease_blocks SET nums = '[79031234567'` + block, "1 lease blocks that are not arrays of numbers"},
 		{"not numbers", `UPDATE lease_blocks SET nums = '["79031234567"]'` + block, "1 lease blocks that are not arrays of numbers"},
 		{"empty", `UPDATE lease_blocks SET nums = '[]'` + block, "1 lease blocks that are not arrays of numbers"},
@@ -269,8 +272,9 @@ func TestLeaseKeys(t *testing.T) {
 }
 
 // TestMigrateLeasesIntoBlocks: the leases of schema 0008, live and over,
-// read the same from their blocks after 0009, one block per export, base,
-// agent and bucket, and a call's result still ends its lease.
+// read the same from their blocks after 0009, in blocks of one export,
+// base, agent and bucket, 256 at most, and a call's result still ends its
+// lease.
 func TestMigrateLeasesIntoBlocks(t *testing.T) {
 	ctx := context.Background()
 	old, path := storeAt(t, 8)
@@ -286,6 +290,11 @@ func TestMigrateLeasesIntoBlocks(t *testing.T) {
 			(79160000005, 1, 1, '', '2026-11-26T21:00:00Z'),
 			(79160000001, 2, 1, 'x', '2026-11-27T21:00:00Z'), (79160000002, 2, 1, 'x', '2026-11-27T21:00:00Z'),
 			(79161000003, 2, 1, 'x', '2026-11-27T21:00:00Z'), (79160000004, 2, 2, 'y', '2026-11-27T21:00:00Z')`,
+		// 300 more of one export, base, agent and bucket: two blocks.
+		`WITH RECURSIVE s(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM s WHERE i < 300)
+			INSERT INTO number_keys (num, kind, place_id) SELECT 79162000000 + i, 1, 1 FROM s`,
+		`INSERT INTO leases (num, export_id, base_id, agent, until)
+			SELECT num, 2, 1, 'x', '2026-11-27T21:00:00Z' FROM number_keys WHERE num / 1000000 = 79162`,
 	} {
 		if _, err := old.db.ExecContext(ctx, q); err != nil {
 			t.Fatalf("%s: %v", q, err)
@@ -303,9 +312,11 @@ func TestMigrateLeasesIntoBlocks(t *testing.T) {
 		t.Errorf("dump before 0009:\n%s\nafter:\n%s", before.String(), after)
 	}
 	var blocks string
-	err := st.db.QueryRowContext(ctx, `SELECT group_concat(x, ' ') FROM (SELECT export_id || ':' || base_id || ':' || agent || ':' || bucket || ':' || json_array_length(nums) AS x
-		FROM lease_blocks ORDER BY export_id, base_id, agent, bucket)`).Scan(&blocks)
-	if want := "1:1::79160:1 2:1:x:79160:2 2:1:x:79161:1 2:2:y:79160:1"; err != nil || blocks != want {
+	err := st.db.QueryRowContext(ctx, `SELECT group_concat(x, ' ') FROM (SELECT export_id || ':' || base_id || ':' || agent || ':' || bucket || ':'
+			|| first || '-' || last || ':' || json_array_length(nums) AS x
+		FROM lease_blocks ORDER BY export_id, base_id, agent, bucket, first)`).Scan(&blocks)
+	if want := "1:1::79160:79160000005-79160000005:1 2:1:x:79160:79160000001-79160000002:2 2:1:x:79161:79161000003-79161000003:1 " +
+		"2:1:x:79162:79162000001-79162000256:256 2:1:x:79162:79162000257-79162000300:44 2:2:y:79160:79160000004-79160000004:1"; err != nil || blocks != want {
 		t.Errorf("blocks %s (%v), want %s", blocks, err, want)
 	}
 	tx, err := st.Begin(ctx)
@@ -313,14 +324,173 @@ func TestMigrateLeasesIntoBlocks(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer tx.Rollback()
-	if n, err := tx.LiveLeases(ctx, time.Date(2026, 11, 27, 10, 0, 0, 0, time.UTC)); err != nil || n != 4 {
-		t.Errorf("live leases %d (%v), want 4", n, err)
+	if n, err := tx.LiveLeases(ctx, time.Date(2026, 11, 27, 10, 0, 0, 0, time.UTC)); err != nil || n != 304 {
+		t.Errorf("live leases %d (%v), want 304", n, err)
 	}
 	if _, err := tx.AddCall(ctx, 79160000002, Call{At: time.Date(2026, 11, 27, 10, 0, 0, 0, time.UTC), Outcome: "busy"}); err != nil {
 		t.Fatal(err)
 	}
 	live, err := tx.liveLeases(ctx, time.Date(2026, 11, 27, 10, 0, 0, 0, time.UTC), 0)
-	if _, ok := live[79160000002]; err != nil || ok || len(live) != 3 {
-		t.Errorf("after a call, live leases %v (%v), want 3, without the called number's", live, err)
+	if _, ok := live[79160000002]; err != nil || ok || len(live) != 303 {
+		t.Errorf("after a call, %d live leases (%v), want 303, without the called number's", len(live), err)
+	}
+}
+
+// TestLeaseBlocksBounded: a list's numbers of one bucket go in blocks of
+// at most leaseBlockSize, each with its range; a number's lease is found
+// and ended in the block whose range holds it, exactly at the export's
+// time too, and a call at the lease's end finds none. Forget takes a
+// number out of a lease that is over but not yet dropped.
+func TestLeaseBlocksBounded(t *testing.T) {
+	defer func(old int) { leaseBlockSize = old }(leaseBlockSize)
+	leaseBlockSize = 3
+	st, _ := openTemp(t)
+	ctx := context.Background()
+	var keys []uint64
+	for i := range 7 {
+		keys = append(keys, 79160000010+uint64(i)*10)
+	}
+	importOne(t, st, "a", "h1", append(slices.Clone(keys), 79170000001)...)
+	tx, err := st.Begin(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tx.Rollback()
+	bs, err := tx.Bases(ctx)
+	if err != nil || len(bs) != 1 {
+		t.Fatalf("bases %v: %v", bs, err)
+	}
+	a := bs[0].ID
+	var ls []Lease
+	for _, k := range slices.Backward(keys) {
+		ls = append(ls, Lease{k, a, ""})
+	}
+	if _, err := tx.RecordExport(ctx, at, at.Add(time.Hour), "l.csv", "t", "{}", ls); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := tx.RecordExport(ctx, at, at.Add(time.Minute), "m.csv", "t", "{}", []Lease{{79170000001, a, ""}}); err != nil {
+		t.Fatal(err)
+	}
+	blocks := func() string {
+		t.Helper()
+		var s string
+		err := tx.tx.QueryRowContext(ctx, `SELECT coalesce(group_concat(x, ' '), '') FROM (SELECT first || '-' || last || '=' || nums AS x
+			FROM lease_blocks ORDER BY first)`).Scan(&s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s
+	}
+	want := "79160000010-79160000030=[79160000010,79160000020,79160000030] 79160000040-79160000060=[79160000040,79160000050,79160000060] " +
+		"79160000070-79160000070=[79160000070] 79170000001-79170000001=[79170000001]"
+	if got := blocks(); got != want {
+		t.Fatalf("blocks %s, want %s", got, want)
+	}
+	for _, k := range keys {
+		if got, err := tx.liveLeases(ctx, at, k); err != nil || len(got) != 1 || got[k].base != "a" {
+			t.Errorf("the lease of %d: %v, %v", k, got, err)
+		}
+	}
+	if got, err := tx.liveLeases(ctx, at, 79160000015); err != nil || len(got) != 0 {
+		t.Errorf("the lease of a number on no list, in a block's range: %v, %v", got, err)
+	}
+	// At the export's very time: under the list.
+	if _, err := tx.AddCall(ctx, 79160000050, Call{At: at, Outcome: "busy"}); err != nil {
+		t.Fatal(err)
+	}
+	// At the lease's very end: over, nothing credited.
+	if _, err := tx.AddCall(ctx, 79170000001, Call{At: at.Add(time.Minute), Outcome: "busy"}); err != nil {
+		t.Fatal(err)
+	}
+	var credited string
+	if err := tx.tx.QueryRowContext(ctx, `SELECT group_concat(num || ':' || last_call_base, ' ') FROM (SELECT * FROM number_marks ORDER BY num)`).Scan(&credited); err != nil {
+		t.Fatal(err)
+	}
+	if want := fmt.Sprintf("79160000050:%d 79170000001:0", a); credited != want {
+		t.Errorf("calls credited %s, want %s", credited, want)
+	}
+	// The lease over at the end of the minute is not dropped yet; forget
+	// takes the number out of it all the same.
+	if _, err := tx.Forget(ctx, []uint64{79170000001, 79160000070}, at); err != nil {
+		t.Fatal(err)
+	}
+	want = "79160000010-79160000030=[79160000010,79160000020,79160000030] 79160000040-79160000060=[79160000040,79160000060]"
+	if got := blocks(); got != want {
+		t.Errorf("after a call and a forget: blocks %s, want %s", got, want)
+	}
+	if err := tx.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.Check(ctx); err != nil {
+		t.Error(err)
+	}
+}
+
+// BenchmarkAddCallLeased: the results of a list of 20,000 numbers of one
+// bucket (a regional list), each ending its number's lease. With a block
+// per bucket each result read and wrote the whole bucket's 20,000 keys.
+func BenchmarkAddCallLeased(b *testing.B) {
+	st, _ := openTemp(b)
+	ctx := context.Background()
+	keys := make([]uint64, 20000)
+	for i := range keys {
+		keys[i] = 79160000000 + uint64(i)*37
+	}
+	tx, err := st.Begin(ctx)
+	if err != nil {
+		b.Fatal(err)
+	}
+	im, err := tx.StartImport(ctx, ImportInfo{Base: "a", File: "f.csv", SHA256: "h", Format: "csv", At: at})
+	if err != nil {
+		b.Fatal(err)
+	}
+	if err := im.AddTable(ctx, 0, "", []string{"Телефон"}, []int{0}); err != nil {
+		b.Fatal(err)
+	}
+	for i, k := range keys {
+		row, err := im.AddRow(ctx, 0, i+2, []string{"x"})
+		if err != nil {
+			b.Fatal(err)
+		}
+		if err := im.AddNumber(ctx, row, 0, Number{Key: k, Type: "mobile", Country: "RU"}); err != nil {
+			b.Fatal(err)
+		}
+	}
+	if _, err := im.Finish(ctx, ImportCounts{}); err != nil {
+		b.Fatal(err)
+	}
+	im.Close()
+	if err := tx.Commit(); err != nil {
+		b.Fatal(err)
+	}
+	for b.Loop() {
+		b.StopTimer()
+		tx, err := st.Begin(ctx)
+		if err != nil {
+			b.Fatal(err)
+		}
+		bs, err := tx.Bases(ctx)
+		if err != nil {
+			b.Fatal(err)
+		}
+		ls := make([]Lease, len(keys))
+		for i, k := range keys {
+			ls[i] = Lease{k, bs[0].ID, ""}
+		}
+		if _, err := tx.RecordExport(ctx, at, at.Add(time.Hour), "l.csv", "t", "{}", ls); err != nil {
+			b.Fatal(err)
+		}
+		b.StartTimer()
+		for _, k := range keys {
+			if _, err := tx.AddCall(ctx, k, Call{At: at.Add(time.Minute), Outcome: "busy"}); err != nil {
+				b.Fatal(err)
+			}
+		}
+		b.StopTimer()
+		if n, err := tx.LiveLeases(ctx, at); err != nil || n != 0 {
+			b.Fatalf("%d leases left (%v)", n, err)
+		}
+		tx.Rollback()
+		b.StartTimer()
 	}
 }

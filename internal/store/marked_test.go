@@ -67,6 +67,13 @@ func TestUntouchedWithKnownMarks(t *testing.T) {
 		if err != nil || len(bases) != 1 {
 			t.Fatalf("bases %v, %v", bases, err)
 		}
+		// As a list looks up: on the readers aside, each with its copy of
+		// the facts.
+		done, err := tx.ReadAside(ctx, facts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer done()
 		err = tx.UntouchedCandidates(ctx, facts, bases[0], want, func(c *Candidate) (bool, error) {
 			got = append(got, fmt.Sprintf("%d %s %s %s %v %d", c.Key, c.Type, c.Country, c.State.Status, c.State.DetachedAt, c.FirstRow))
 			return want == 0 || len(got) < want, nil
