@@ -112,7 +112,7 @@ func (t *Tx) RecordExport(ctx context.Context, at, until time.Time, file, actor,
 	if err != nil {
 		return 0, err
 	}
-	// Refused before anything is written: a number on a live lease, or
+	// Refused before a lease is written: a number on a live lease, or
 	// twice on the list (the second would find the first live).
 	all := make([]uint64, len(leases))
 	taken := 0
