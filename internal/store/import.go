@@ -99,6 +99,7 @@ func (s *Store) Read(ctx context.Context) (*Tx, error) {
 func (t *Tx) Commit() error {
 	err := t.tx.Commit()
 	t.stopFlush()
+	t.stmts = nil // closed with the transaction
 	return err
 }
 
@@ -107,6 +108,7 @@ func (t *Tx) Commit() error {
 func (t *Tx) Rollback() error {
 	err := t.tx.Rollback()
 	t.stopFlush()
+	t.stmts = nil // closed with the transaction
 	if errors.Is(err, sql.ErrTxDone) {
 		return nil
 	}

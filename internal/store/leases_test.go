@@ -22,6 +22,7 @@ func TestLeasesHeldToTheirReferences(t *testing.T) {
 		{"twice", `INSERT INTO lease_blocks (export_id, base_id, agent, until, bucket, first, last, nums)
 			SELECT export_id, base_id, agent, until, bucket, first, last, nums FROM lease_blocks` + block, "1 numbers leased twice"},
 		{"range", `UPDATE lease_blocks SET first = first - 1` + block, "1 lease blocks whose range is not their numbers'"},
+		{"range's end", `UPDATE lease_blocks SET last = last + 1` + block, "1 lease blocks whose range is not their numbers'"},
 		{"too many", `UPDATE lease_blocks SET first = 79031234311, nums = (WITH RECURSIVE s(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM s WHERE i < 256)
 			SELECT json_group_array(79031234567 - i) FROM s)` + block, "1 lease blocks of more than 256 numbers"},
 		{"not JSON", `UPDATE lease_blocks SET nums = '[79031234567'` + block, "1 lease blocks that are not arrays of numbers"},
@@ -338,9 +339,10 @@ func TestMigrateLeasesIntoBlocks(t *testing.T) {
 
 // TestLeaseBlocksBounded: a list's numbers of one bucket go in blocks of
 // at most leaseBlockSize, each with its range; a number's lease is found
-// and ended in the block whose range holds it, exactly at the export's
-// time too, and a call at the lease's end finds none. Forget takes a
-// number out of a lease that is over but not yet dropped.
+// and ended in the blocks whose range holds it, exactly at the export's
+// time too, the range shrinking with its ends, and a call at the lease's
+// end finds none. Forget takes a number out of a lease that is over but
+// not yet dropped.
 func TestLeaseBlocksBounded(t *testing.T) {
 	defer func(old int) { leaseBlockSize = old }(leaseBlockSize)
 	leaseBlockSize = 3
@@ -394,29 +396,44 @@ func TestLeaseBlocksBounded(t *testing.T) {
 	if got, err := tx.liveLeases(ctx, at, 79160000015); err != nil || len(got) != 0 {
 		t.Errorf("the lease of a number on no list, in a block's range: %v, %v", got, err)
 	}
-	// At the export's very time: under the list.
-	if _, err := tx.AddCall(ctx, 79160000050, Call{At: at, Outcome: "busy"}); err != nil {
-		t.Fatal(err)
+	// At the export's very time: under the list; of the least and the
+	// greatest key of a block too, whose range shrinks.
+	for _, k := range []uint64{79160000050, 79160000010, 79160000060} {
+		if _, err := tx.AddCall(ctx, k, Call{At: at, Outcome: "busy"}); err != nil {
+			t.Fatal(err)
+		}
 	}
 	// At the lease's very end: over, nothing credited.
 	if _, err := tx.AddCall(ctx, 79170000001, Call{At: at.Add(time.Minute), Outcome: "busy"}); err != nil {
+		t.Fatal(err)
+	}
+	// A number in two blocks (Check would say so): a result ends both.
+	if _, err := tx.tx.ExecContext(ctx, `INSERT INTO lease_blocks (export_id, base_id, agent, until, bucket, first, last, nums)
+		SELECT export_id, base_id, agent, until, bucket, first, last, nums FROM lease_blocks WHERE first = 79160000070`); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := tx.AddCall(ctx, 79160000070, Call{At: at.Add(time.Minute), Outcome: "busy"}); err != nil {
 		t.Fatal(err)
 	}
 	var credited string
 	if err := tx.tx.QueryRowContext(ctx, `SELECT group_concat(num || ':' || last_call_base, ' ') FROM (SELECT * FROM number_marks ORDER BY num)`).Scan(&credited); err != nil {
 		t.Fatal(err)
 	}
-	if want := fmt.Sprintf("79160000050:%d 79170000001:0", a); credited != want {
+	if want := fmt.Sprintf("79160000010:%[1]d 79160000050:%[1]d 79160000060:%[1]d 79160000070:%[1]d 79170000001:0", a); credited != want {
 		t.Errorf("calls credited %s, want %s", credited, want)
+	}
+	want = "79160000020-79160000030=[79160000020,79160000030] 79160000040-79160000040=[79160000040] 79170000001-79170000001=[79170000001]"
+	if got := blocks(); got != want {
+		t.Errorf("after the calls: blocks %s, want %s", got, want)
 	}
 	// The lease over at the end of the minute is not dropped yet; forget
 	// takes the number out of it all the same.
-	if _, err := tx.Forget(ctx, []uint64{79170000001, 79160000070}, at); err != nil {
+	if _, err := tx.Forget(ctx, []uint64{79170000001}, at); err != nil {
 		t.Fatal(err)
 	}
-	want = "79160000010-79160000030=[79160000010,79160000020,79160000030] 79160000040-79160000060=[79160000040,79160000060]"
+	want = "79160000020-79160000030=[79160000020,79160000030] 79160000040-79160000040=[79160000040]"
 	if got := blocks(); got != want {
-		t.Errorf("after a call and a forget: blocks %s, want %s", got, want)
+		t.Errorf("after a forget: blocks %s, want %s", got, want)
 	}
 	if err := tx.Commit(); err != nil {
 		t.Fatal(err)

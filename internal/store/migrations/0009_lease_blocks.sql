@@ -20,7 +20,7 @@ CREATE TABLE lease_blocks (
 ) STRICT;
 CREATE INDEX lease_blocks_range ON lease_blocks (bucket, first, last);
 INSERT INTO lease_blocks (export_id, base_id, agent, until, bucket, first, last, nums)
-	SELECT export_id, base_id, agent, until, bucket, min(num), max(num), json_group_array(num)
+	SELECT export_id, base_id, agent, until, bucket, min(num), max(num), json_group_array(num ORDER BY num)
 	FROM (SELECT num, export_id, base_id, agent, until, num / 1000000 AS bucket,
 			(row_number() OVER (PARTITION BY export_id, base_id, agent, until, num / 1000000 ORDER BY num) - 1) / 256 AS part
 		FROM leases)
