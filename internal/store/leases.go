@@ -108,23 +108,39 @@ func (t *Tx) RecordExport(ctx context.Context, at, until time.Time, file, actor,
 	if _, err := t.tx.ExecContext(ctx, `DELETE FROM lease_blocks WHERE until <= ?`, formatTime(at)); err != nil {
 		return 0, err
 	}
-	live, err := t.liveLeases(ctx, at, 0)
+	// Refused before a lease is written: a number on a live lease, or
+	// twice on the list (the second would find the first live). Both
+	// sorted and walked side by side: a map of the live leases took a
+	// tenth of the second export of 100,000 numbers.
+	var live []uint64
+	err = query(ctx, t.tx, `SELECT nums FROM lease_blocks WHERE until > ?`, []any{formatTime(at)}, func(r *sql.Rows) error {
+		var nums sql.RawBytes
+		if err := r.Scan(&nums); err != nil {
+			return err
+		}
+		var kerr error
+		live, kerr = leaseKeys(live, nums)
+		return kerr
+	})
 	if err != nil {
 		return 0, err
 	}
-	// Refused before a lease is written: a number on a live lease, or
-	// twice on the list (the second would find the first live).
+	slices.Sort(live)
 	all := make([]uint64, len(leases))
-	taken := 0
 	for i, l := range leases {
-		if _, ok := live[l.Key]; ok {
-			taken++
-		}
 		all[i] = l.Key
 	}
 	slices.Sort(all)
-	for i := 1; i < len(all); i++ {
-		if all[i] == all[i-1] {
+	taken, j := 0, 0
+	for i, k := range all {
+		if i > 0 && k == all[i-1] {
+			taken++
+			continue
+		}
+		for j < len(live) && live[j] < k {
+			j++
+		}
+		if j < len(live) && live[j] == k {
 			taken++
 		}
 	}
