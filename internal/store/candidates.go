@@ -179,7 +179,7 @@ func (t *Tx) UntouchedCandidates(ctx context.Context, f *Facts, b BaseInfo, want
 		}
 		blk := &rowBlock{id: id.id, imp: id.imp}
 		// A failed walk stops the lookups it sent: close waits for them.
-		if err := t.tx.QueryRowContext(ctx, `SELECT data, tbl FROM row_blocks WHERE id = ?`, id.id).Scan(&blk.data, &blk.tbl); err != nil {
+		if err := t.prepared().QueryRowContext(ctx, `SELECT data, tbl FROM row_blocks WHERE id = ?`, id.id).Scan(&blk.data, &blk.tbl); err != nil {
 			lk.fail(err)
 			return err
 		}

@@ -41,7 +41,7 @@ func (t *Tx) ListRows(ctx context.Context, cands []*Candidate) (*ListRows, error
 	slices.Sort(missing) // read in the file's order
 	for _, b := range missing {
 		blk := &rowBlock{id: b}
-		err := t.tx.QueryRowContext(ctx, `SELECT data, import_id, tbl FROM row_blocks WHERE id = ?`, b).Scan(&blk.data, &blk.imp, &blk.tbl)
+		err := t.prepared().QueryRowContext(ctx, `SELECT data, import_id, tbl FROM row_blocks WHERE id = ?`, b).Scan(&blk.data, &blk.imp, &blk.tbl)
 		if errors.Is(err, sql.ErrNoRows) {
 			continue
 		}
