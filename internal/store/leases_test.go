@@ -453,33 +453,7 @@ func BenchmarkAddCallLeased(b *testing.B) {
 	for i := range keys {
 		keys[i] = 79160000000 + uint64(i)*37
 	}
-	tx, err := st.Begin(ctx)
-	if err != nil {
-		b.Fatal(err)
-	}
-	im, err := tx.StartImport(ctx, ImportInfo{Base: "a", File: "f.csv", SHA256: "h", Format: "csv", At: at})
-	if err != nil {
-		b.Fatal(err)
-	}
-	if err := im.AddTable(ctx, 0, "", []string{"Телефон"}, []int{0}); err != nil {
-		b.Fatal(err)
-	}
-	for i, k := range keys {
-		row, err := im.AddRow(ctx, 0, i+2, []string{"x"})
-		if err != nil {
-			b.Fatal(err)
-		}
-		if err := im.AddNumber(ctx, row, 0, Number{Key: k, Type: "mobile", Country: "RU"}); err != nil {
-			b.Fatal(err)
-		}
-	}
-	if _, err := im.Finish(ctx, ImportCounts{}); err != nil {
-		b.Fatal(err)
-	}
-	im.Close()
-	if err := tx.Commit(); err != nil {
-		b.Fatal(err)
-	}
+	importRows(b, st, "a", "h", keys)
 	for b.Loop() {
 		b.StopTimer()
 		tx, err := st.Begin(ctx)

@@ -15,7 +15,7 @@ import (
 
 // importRows imports keys into base, each in a row of its own, and
 // returns the row each was put in.
-func importRows(t *testing.T, st *Store, base, sha string, keys []uint64) []int64 {
+func importRows(t testing.TB, st *Store, base, sha string, keys []uint64) []int64 {
 	t.Helper()
 	return importFiles(t, st, []testFile{{base, sha, keys}})[0]
 }
@@ -27,7 +27,7 @@ type testFile struct {
 
 // importFiles imports the files in one transaction, as importer.Files
 // does, and returns the row each key was put in, file by file.
-func importFiles(t *testing.T, st *Store, files []testFile) [][]int64 {
+func importFiles(t testing.TB, st *Store, files []testFile) [][]int64 {
 	t.Helper()
 	ctx := context.Background()
 	tx, err := st.Begin(ctx)
