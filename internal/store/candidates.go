@@ -189,13 +189,13 @@ func (t *Tx) UntouchedCandidates(ctx context.Context, f *Facts, b BaseInfo, want
 		}
 		keptThis := false
 		for _, l := range links {
+			if _, leased := cs.leases[l.key]; leased {
+				continue // on a live list: no list takes it
+			}
 			if _, ok := seen[l.key]; ok {
 				continue
 			}
 			seen[l.key] = struct{}{}
-			if _, leased := cs.leases[l.key]; leased {
-				continue // on a live list: no list takes it
-			}
 			// The block is kept for the list's rows (see ListRows), up
 			// to keptBlocks of them: a sparse selection would otherwise
 			// keep a block for nearly every number it lists.
