@@ -23,7 +23,7 @@ type Consent struct {
 // (number, scope, time, grant or withdrawal) is recorded already. Every
 // event is kept: the latest per scope is in force.
 func (t *Tx) AddConsent(ctx context.Context, key uint64, c Consent) (added bool, err error) {
-	res, err := t.tx.ExecContext(ctx, `INSERT INTO consents (num, scope, granted, at, expires_at, source, evidence, actor, recorded_at)
+	res, err := t.prepared().ExecContext(ctx, `INSERT INTO consents (num, scope, granted, at, expires_at, source, evidence, actor, recorded_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`, int64(key), c.Scope, c.Granted, formatTime(c.At),
 		formatOptTime(c.ExpiresAt), c.Source, c.Evidence, c.Actor, formatTime(c.RecordedAt))
 	if err != nil {

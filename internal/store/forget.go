@@ -164,14 +164,14 @@ func (t *Tx) Forget(ctx context.Context, keys []uint64, at time.Time) (Forgotten
 	}
 	for _, key := range keys {
 		num := int64(key)
-		res, err := t.tx.ExecContext(ctx, `DELETE FROM calls WHERE num = ?`, num)
+		res, err := t.prepared().ExecContext(ctx, `DELETE FROM calls WHERE num = ?`, num)
 		if err != nil {
 			return f, err
 		}
 		calls, _ := res.RowsAffected()
 		f.Calls += int(calls)
 		for _, q := range []string{`DELETE FROM consents WHERE num = ?`, `DELETE FROM events WHERE num = ?`} {
-			if _, err := t.tx.ExecContext(ctx, q, num); err != nil {
+			if _, err := t.prepared().ExecContext(ctx, q, num); err != nil {
 				return f, err
 			}
 		}
@@ -180,10 +180,10 @@ func (t *Tx) Forget(ctx context.Context, keys []uint64, at time.Time) (Forgotten
 				return f, err
 			}
 		}
-		if _, err := t.tx.ExecContext(ctx, `DELETE FROM number_marks WHERE num = ?`, num); err != nil {
+		if _, err := t.prepared().ExecContext(ctx, `DELETE FROM number_marks WHERE num = ?`, num); err != nil {
 			return f, err
 		}
-		res, err = t.tx.ExecContext(ctx, `DELETE FROM number_keys WHERE num = ?`, num)
+		res, err = t.prepared().ExecContext(ctx, `DELETE FROM number_keys WHERE num = ?`, num)
 		if err != nil {
 			return f, err
 		}
@@ -191,7 +191,7 @@ func (t *Tx) Forget(ctx context.Context, keys []uint64, at time.Time) (Forgotten
 			f.Numbers++
 		}
 		h := forgetHash(secret, key)
-		if _, err := t.tx.ExecContext(ctx, `INSERT INTO forgotten (hash, at) VALUES (?, ?) ON CONFLICT DO NOTHING`, h[:], formatTime(at)); err != nil {
+		if _, err := t.prepared().ExecContext(ctx, `INSERT INTO forgotten (hash, at) VALUES (?, ?) ON CONFLICT DO NOTHING`, h[:], formatTime(at)); err != nil {
 			return f, err
 		}
 	}
