@@ -280,7 +280,7 @@ func TestHasSpecial(t *testing.T) {
 	}
 }
 
-// TestLargeTableWhole: a table written past several writeback starts is
+// TestLargeTableWhole: a table written past several syncs along the way is
 // whole once closed, and an aborted one leaves nothing.
 func TestLargeTableWhole(t *testing.T) {
 	row := []byte(strings.Repeat("x", 1<<20-1) + "\n")
@@ -288,7 +288,7 @@ func TestLargeTableWhole(t *testing.T) {
 		name  string
 		rows  int // of 1 MiB
 		abort bool
-	}{{"small", 1, false}, {"past writebacks", 3*writebackEvery>>20 + 5, false}, {"aborted", 2*writebackEvery>>20 + 1, true}} {
+	}{{"small", 1, false}, {"past syncs", 3*syncEvery>>20 + 5, false}, {"aborted", 2*syncEvery>>20 + 1, true}} {
 		t.Run(tc.name, func(t *testing.T) {
 			path := filepath.Join(t.TempDir(), "big.csv")
 			tbl, err := Create(path, nil)

@@ -150,12 +150,11 @@ type pendingNumber struct {
 	dead  bool
 }
 
-// flushEvery is how often a bulk write has the system start writing the
-// database's files to disk.
+// flushEvery is how often a bulk write has the database's files synced.
 const flushEvery = 100 * time.Millisecond
 
-// startFlush has the system write the database and its WAL to disk while
-// a bulk write goes on, until the transaction ends. The commit's fsync of
+// startFlush has the database and its WAL synced to disk while a bulk
+// write goes on, until the transaction ends. The commit's fsync of
 // the WAL and the checkpoint's fsync of the database that follows it then
 // wait for the last pages only: for a 1M-row import (190 MB), they waited
 // 1.1 s and 0.8 s for all of them. (Commit runs the checkpoint before it

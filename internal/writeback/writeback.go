@@ -1,6 +1,12 @@
-// Package writeback has the system start writing a file's dirty pages to
-// disk without waiting for them, so that a later fsync finds little left to
-// write. It is a hint and promises nothing: only fsync makes data durable.
+// Package writeback writes a file's data to disk while the file is still
+// being written, from a goroutine of its own, so that the fsync that makes
+// it durable at the end finds little left to do.
+//
+// It syncs the data rather than only having the system start writing the
+// pages (sync_file_range): on the virtual disks of cloud machines, an
+// fsync's cost grows with all the data written since the last one, because
+// the host flushes a cache of its own. Started early, a 277 MB file's final
+// fsync still took 0.4 s; synced every 8 MB, it took 0.02 s.
 package writeback
 
 import (
@@ -8,16 +14,15 @@ import (
 	"time"
 )
 
-// Ticker starts the writeback of files every period until Stop: for files
-// written by someone else, such as SQLite's database and WAL.
+// Ticker syncs files every period until Stop: for files written by someone
+// else, such as SQLite's database and WAL.
 type Ticker struct {
 	stop chan struct{}
 	done chan struct{}
 }
 
-// Every starts the writeback of the files at paths every period. Paths that
-// cannot be opened are left out; where the system offers no such hint it
-// does nothing.
+// Every syncs the files at paths every period. Paths that cannot be opened
+// are left out; where Available is false it does nothing.
 func Every(period time.Duration, paths ...string) *Ticker {
 	if !Available {
 		return nil
@@ -45,7 +50,7 @@ func Every(period time.Duration, paths ...string) *Ticker {
 				return
 			case <-tick.C:
 				for _, f := range files {
-					Start(f, 0, 0)
+					Sync(f)
 				}
 			}
 		}

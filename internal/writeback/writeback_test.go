@@ -27,7 +27,7 @@ func TestEvery(t *testing.T) {
 	if Available && tk == nil {
 		t.Fatal("no ticker over a file that opens")
 	}
-	// Written while the ticker starts writeback: the data stays whole.
+	// Written while the ticker syncs it: the data stays whole.
 	want := make([]byte, 4<<20)
 	for i := range want {
 		want[i] = byte(i * 7)
@@ -44,7 +44,7 @@ func TestEvery(t *testing.T) {
 	}
 	got, err := os.ReadFile(path)
 	if err != nil || string(got) != string(want) {
-		t.Fatalf("the file changed under writeback: %d bytes, %v", len(got), err)
+		t.Fatalf("the file changed under the syncs: %d bytes, %v", len(got), err)
 	}
 	// Stop waits for the goroutine to end.
 	if n := runtime.NumGoroutine(); n > before {
