@@ -10,6 +10,7 @@ import (
 	"github.com/callbase/callbase/internal/callbase"
 	"github.com/callbase/callbase/internal/export"
 	"github.com/callbase/callbase/internal/ingest"
+	"github.com/callbase/callbase/internal/keysort"
 	"github.com/callbase/callbase/internal/locate"
 	"github.com/callbase/callbase/internal/phone"
 	"github.com/callbase/callbase/internal/scan"
@@ -65,10 +66,10 @@ func Files(ctx context.Context, paths []string, out, rej *export.Table, opts Opt
 		}
 	}
 	var err error
-	if c.uniques, err = newSpill(); err != nil {
+	if c.rows, err = newSpill(); err != nil {
 		return sum, err
 	}
-	defer c.uniques.remove()
+	defer c.rows.remove()
 	if c.rejects, err = newSpill(); err != nil {
 		return sum, err
 	}
@@ -79,6 +80,7 @@ func Files(ctx context.Context, paths []string, out, rej *export.Table, opts Opt
 			return sum, err
 		}
 	}
+	sum.Unique = c.countOccurrences()
 	for i, pl := range c.places.list {
 		n := c.places.uniques[i]
 		sum.ByType[pl.typ.String()] += n
@@ -86,8 +88,6 @@ func Files(ctx context.Context, paths []string, out, rej *export.Table, opts Opt
 		sum.ByRegion[pl.region] += n
 		sum.ByZone[pl.zones] += n
 	}
-	c.seen = seen{} // the counts are by index: the keys are not needed again
-	sum.Unique = len(c.count)
 	sum.Duplicates = sum.Numbers - sum.Unique
 	if sum.Rows > 0 {
 		sum.ValidShare = float64(sum.RowsWithNumber) / float64(sum.Rows)
@@ -99,13 +99,15 @@ func Files(ctx context.Context, paths []string, out, rej *export.Table, opts Opt
 }
 
 type cleaner struct {
-	sum     *Summary
-	opts    *Options
-	norms   []*phone.Normalizer // one for each core
-	seen    seen                // the index of each unique number
-	count   []uint32            // occurrences of each unique number, by index
-	places  places              // type, country and place of the unique numbers
-	uniques *spill              // the first row of each unique number, in order
+	sum   *Summary
+	opts  *Options
+	norms []*phone.Normalizer // one for each core
+	// Each number found, in the order found; once the input is read, a
+	// sort by key tells the first of each number from its repeats.
+	found   []occurrence
+	count   []uint32 // by occurrence: the number's occurrences at its first, 0 at the others
+	places  places   // type, country and place of the unique numbers
+	rows    *spill   // the row of each occurrence, in order
 	rejects *spill
 	columns columns
 	record  record
@@ -151,13 +153,8 @@ func (c *cleaner) Row(row *scan.Row) error {
 		}
 		valid = true
 		s.Numbers++
-		key := n.Key()
-		if i, ok := c.seen.index(key); ok {
-			c.count[i]++
-			continue
-		}
-		c.count = append(c.count, 1)
 		pl := c.places.id(place{n.Type, n.Country, n.Place.Operator, n.Place.Region, n.Place.ZoneList()})
+		c.found = append(c.found, occurrence{key: n.Key(), seq: uint32(len(c.found)), place: uint32(pl)})
 		// e164, place id, ext, file index, sheet, line, then pairs of
 		// output position and field
 		rec := c.record[:0].str(n.E164).num(pl).str(n.Ext).num(c.fileIdx).str(c.table.Sheet).num(row.Line)
@@ -168,7 +165,7 @@ func (c *cleaner) Row(row *scan.Row) error {
 			rec = rec.num(c.layout[col]).str(cell)
 		}
 		c.record = rec
-		if err := c.uniques.write(rec); err != nil {
+		if err := c.rows.write(rec); err != nil {
 			return err
 		}
 	}
@@ -181,6 +178,38 @@ func (c *cleaner) Row(row *scan.Row) error {
 		}
 	}
 	return nil
+}
+
+// occurrence is a number found: its key, its place in the order found
+// and the index of its place.
+type occurrence struct {
+	key        uint64
+	seq, place uint32
+}
+
+// countOccurrences sorts the numbers found by key, the repeats of each
+// after its first (the sort is stable), and sets the counts and the
+// uniques of each place. It returns the count of unique numbers. A hash
+// table of the numbers seen, looked up as each was found, missed the cache
+// on nearly every lookup: 0.5 s of the main goroutine's CPU for a million,
+// against 0.1 s for the sort.
+func (c *cleaner) countOccurrences() int {
+	found := c.found
+	c.found = nil
+	keysort.Sort(found, nil, func(o *occurrence) uint64 { return o.key })
+	c.count = make([]uint32, len(found))
+	unique := 0
+	for i := 0; i < len(found); {
+		j := i + 1
+		for j < len(found) && found[j].key == found[i].key {
+			j++
+		}
+		c.count[found[i].seq] = uint32(j - i)
+		c.places.uniques[found[i].place]++
+		unique++
+		i = j
+	}
+	return unique
 }
 
 func (c *cleaner) reject(line int, rej scan.Reject, reason string) error {
@@ -205,7 +234,7 @@ type places struct {
 	uniques []int // unique numbers of each place
 }
 
-// id returns the index of pl, and counts one more unique number there.
+// id returns the index of pl.
 func (ps *places) id(pl place) int {
 	i, ok := ps.index[pl]
 	if !ok {
@@ -217,7 +246,6 @@ func (ps *places) id(pl place) int {
 		ps.list = append(ps.list, pl)
 		ps.uniques = append(ps.uniques, 0)
 	}
-	ps.uniques[i]++
 	return i
 }
 

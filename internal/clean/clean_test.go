@@ -4,8 +4,10 @@ import (
 	"context"
 	"encoding/csv"
 	"errors"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"testing"
 
@@ -199,15 +201,34 @@ func TestRecordRoundTrip(t *testing.T) {
 	}
 }
 
-func TestSeen(t *testing.T) {
-	var s seen
-	for round := range 2 {
-		for k := range uint64(50000) { // every part grows
-			key := k * 1_000_003 // spread like phone numbers, with 0 among them
-			i, ok := s.index(key)
-			if ok != (round == 1) || i != uint32(k) {
-				t.Fatalf("round %d, key %d: index %d, seen %v", round, key, i, ok)
+// TestCountOccurrences: each number's count stands at its first
+// occurrence and 0 at its repeats, and each place counts its unique
+// numbers, on both sides of the size where the sort changes method.
+func TestCountOccurrences(t *testing.T) {
+	r := rand.New(rand.NewPCG(3, 4))
+	for _, n := range []int{0, 1, 5, 1000, 5000} {
+		var c cleaner
+		c.places.uniques = make([]int, 3)
+		wantCount := make([]uint32, n)
+		wantPlaces := make([]int, 3)
+		first := map[uint64]int{}
+		for seq := range n {
+			key := 79_000_000_000 + r.Uint64N(uint64(n/2+1))*1_000_003 // spread like phone numbers
+			pl := int(key % 3)
+			c.found = append(c.found, occurrence{key: key, seq: uint32(seq), place: uint32(pl)})
+			if f, ok := first[key]; ok {
+				wantCount[f]++
+				continue
 			}
+			first[key] = seq
+			wantCount[seq] = 1
+			wantPlaces[pl]++
+		}
+		if got := c.countOccurrences(); got != len(first) {
+			t.Errorf("%d found: %d unique, want %d", n, got, len(first))
+		}
+		if !slices.Equal(c.count, wantCount) || !slices.Equal(c.places.uniques, wantPlaces) {
+			t.Errorf("%d found: counts or places differ from counting in a map", n)
 		}
 	}
 }

@@ -22,8 +22,8 @@ const (
 )
 
 type batch struct {
-	first  int      // index of the first record among the uniques
 	raw    []byte   // the records, back to back
+	counts []uint32 // the occurrences of each record's number
 	ends   []int    // where each record ends in raw
 	cells  []any    // the rows, width cells each (XLSX)
 	csv    []byte   // the rows encoded (CSV); without in_database when there is a Known to ask
@@ -59,7 +59,7 @@ func (c *cleaner) writeUniques(ctx context.Context, out *export.Table) error {
 	if err := out.Sheet("numbers", header); err != nil {
 		return err
 	}
-	sr, err := c.uniques.reader()
+	sr, err := c.rows.reader()
 	if err != nil {
 		return err
 	}
@@ -82,9 +82,9 @@ func (c *cleaner) writeUniques(ctx context.Context, out *export.Table) error {
 	wg.Go(func() {
 		defer close(order)
 		defer close(work)
-		readErr = readBatches(ctx, sr, free, work, order)
+		readErr = readBatches(ctx, sr, c.count, free, work, order)
 	})
-	f := formatter{known: c.opts.Known != nil, count: c.count, files: c.sum.Files}
+	f := formatter{known: c.opts.Known != nil, files: c.sum.Files}
 	f.enc, f.encode = out.CSVRows()
 	f.encode = f.encode && encodeRows
 	f.places = make([][5]any, len(c.places.list))
@@ -120,9 +120,11 @@ func (c *cleaner) writeUniques(ctx context.Context, out *export.Table) error {
 	return err
 }
 
-// readBatches fills batches with the records of sr, in order.
-func readBatches(ctx context.Context, sr *spillReader, free <-chan *batch, work, order chan<- *batch) error {
-	first := 0
+// readBatches fills batches with the records of sr whose number is seen
+// for the first time, in order, with their counts; count has one for each
+// record, 0 for a repeat.
+func readBatches(ctx context.Context, sr *spillReader, count []uint32, free <-chan *batch, work, order chan<- *batch) error {
+	seq := 0
 	for {
 		var b *batch
 		select {
@@ -130,19 +132,31 @@ func readBatches(ctx context.Context, sr *spillReader, free <-chan *batch, work,
 		case <-ctx.Done():
 			return ctx.Err()
 		}
-		b.first, b.raw, b.ends = first, b.raw[:0], b.ends[:0]
+		b.raw, b.ends, b.counts = b.raw[:0], b.ends[:0], b.counts[:0]
 		var err error
 		for len(b.ends) < batchRows && len(b.raw) < batchBytes {
+			start := len(b.raw)
 			if b.raw, err = sr.next(b.raw); err != nil {
 				break
 			}
-			b.ends = append(b.ends, len(b.raw))
+			if seq >= len(count) {
+				return errCorrupt
+			}
+			if n := count[seq]; n > 0 {
+				b.ends = append(b.ends, len(b.raw))
+				b.counts = append(b.counts, n)
+			} else {
+				b.raw = b.raw[:start] // a repeat
+			}
+			seq++
 		}
 		if err != nil && err != io.EOF {
 			return err
 		}
+		if err == io.EOF && seq != len(count) {
+			return errCorrupt
+		}
 		if len(b.ends) > 0 {
-			first += len(b.ends)
 			work <- b // never blocks: the channels hold every batch there is
 			order <- b
 		}
@@ -220,12 +234,11 @@ func (c *cleaner) writeBatches(ctx context.Context, out *export.Table, width int
 	return ctx.Err()
 }
 
-// formatter turns records of the uniques spill into rows of cells. Each
+// formatter turns records of the rows spill into rows of cells. Each
 // goroutine has its own: a Normalizer is not safe for concurrent use.
 type formatter struct {
 	norm  *phone.Normalizer
 	known bool // leave a cell for in_database
-	count []uint32
 	files []string
 	// type, country, operator, region and zones of each place, put in
 	// interfaces once: Table.Row takes its cells as interfaces.
@@ -275,7 +288,7 @@ func (f *formatter) format(b *batch) error {
 			extCell = ext
 		}
 		b.cells = append(b.cells, e164, f.norm.Readable(e164), p[0], p[1], p[2], p[3], p[4], extCell,
-			int(f.count[b.first+i]), f.boxes[0].of(f.files[fileIdx]), f.boxes[1].of(sheet), line)
+			int(b.counts[i]), f.boxes[0].of(f.files[fileIdx]), f.boxes[1].of(sheet), line)
 		if f.known {
 			key, _ := strconv.ParseUint(e164[1:], 10, 64)
 			b.keys = append(b.keys, key)
@@ -299,7 +312,7 @@ func (f *formatter) format(b *batch) error {
 	return nil
 }
 
-// head reads the fields of a uniques record that come before the input
+// head reads the fields of a rows record that come before the input
 // fields: e164, place id, ext, file index, sheet, line. Pairs of output
 // position and field follow.
 func (f *formatter) head(r *fields) (e164 string, pl int, ext string, fileIdx int, sheet string, line int, ok bool) {
@@ -328,7 +341,7 @@ func (f *formatter) encodeCSV(b *batch) error {
 		out = f.enc.String(out, f.norm.Readable(e164))
 		out = append(out, f.placesCSV[pl]...)
 		out = f.enc.String(out, ext)
-		out = f.enc.Int(out, int(f.count[b.first+i]))
+		out = f.enc.Int(out, int(b.counts[i]))
 		out = f.enc.String(out, f.files[fileIdx])
 		out = f.enc.String(out, sheet)
 		out = f.enc.Int(out, line)

@@ -106,27 +106,6 @@ func TestImportSpillingStoresTheSame(t *testing.T) {
 	}
 }
 
-// sortByKey sorts as slices.SortFunc does, keys of any size, scratch space
-// too small or reused.
-func TestSortByKey(t *testing.T) {
-	r := rand.New(rand.NewPCG(5, 6))
-	var scratch []pendingNumber
-	for _, size := range []int{0, 3, 1023, 1024, 5000, 70000} {
-		for _, bits := range []uint{1, 34, 50, 64} {
-			p := make([]pendingNumber, size)
-			for i := range p {
-				p[i] = pendingNumber{key: r.Uint64() >> (64 - bits), row: int64(i), place: r.Uint32()}
-			}
-			want := slices.Clone(p)
-			slices.SortStableFunc(want, func(a, b pendingNumber) int { return cmp.Compare(a.key, b.key) })
-			scratch = sortByKey(p, scratch)
-			if !slices.Equal(p, want) {
-				t.Errorf("%d keys of %d bits: not sorted by key, rows in file order", size, bits)
-			}
-		}
-	}
-}
-
 // TestFileDuplicatesFirstRowWins: a file repeating its numbers, in memory
 // and spilled in runs of every small size: each number is recorded once,
 // linked to the row it was first found in, and counted once by region,
