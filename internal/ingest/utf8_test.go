@@ -1,6 +1,7 @@
 package ingest
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -52,4 +53,32 @@ func TestValidUTF8(t *testing.T) {
 		}
 	}
 	t.Logf("%d inputs", n)
+}
+
+// BenchmarkValidUTF8 checks rows of a Russian base: names, phones with
+// labels, cities and companies, ASCII and Cyrillic side by side.
+func BenchmarkValidUTF8(b *testing.B) {
+	var sb strings.Builder
+	for i := range 20000 {
+		fmt.Fprintf(&sb, "Клиент %d Иванович;раб.тел. 8 (495) %03d-%02d-%02d доб. 12;Москва;\"ООО \"\"Ромашка-%d\"\"\";перезвонить после 15:00\r\n", i, 100+i%900, i/900%100, i%100, i%97)
+	}
+	p := []byte(sb.String())
+	b.SetBytes(int64(len(p)))
+	for b.Loop() {
+		if !validUTF8(p) {
+			b.Fatal("invalid")
+		}
+	}
+}
+
+// FuzzValidUTF8 holds validUTF8 to utf8.Valid on any bytes.
+func FuzzValidUTF8(f *testing.F) {
+	for _, s := range []string{"", "a", "ж", "раб.тел. 8 (495) 123-45-67", "Клиент\xd0", "abcdefg\xc0\x80жж", "\xf0\x9f\x98\x80 ok"} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, p []byte) {
+		if got, want := validUTF8(p), utf8.Valid(p); got != want {
+			t.Fatalf("validUTF8(%q) = %v, want %v", p, got, want)
+		}
+	})
 }
