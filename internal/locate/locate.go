@@ -29,32 +29,24 @@ func (p Place) ZoneList() string { return strings.Join(p.Zones, ",") }
 // Locator places numbers using one plan. It is safe for concurrent use.
 type Locator struct {
 	plan *numplan.Plan
-	// Places of Russian landlines by their first six digits after +7: the
-	// area code and then some. phonenumbers' geocoding parses the number
-	// again behind a global lock, 30 µs a call; bases repeat area codes.
+	// Places of Russian landlines by their area code, the three digits
+	// after +7. phonenumbers' geocoding parses the number again behind a
+	// global lock, 30 µs a call; bases repeat area codes.
 	landlines landlines
 }
 
-// landlines is a cache of places by a six-digit prefix, safe for
-// concurrent use without locks: blocks of a thousand prefixes, made when
-// first needed. A sync.Map keyed by strings cost a third of placing a
-// number (hashing, boxing); this costs two loads. Russian landlines start
-// with 3, 4 or 8: a few hundred blocks of 8 KB at most.
-type landlines struct {
-	blocks [1000]atomic.Pointer[[1000]atomic.Pointer[Place]]
-}
+// landlines is a cache of places by area code, safe for concurrent use
+// without locks. A sync.Map keyed by strings cost a third of placing a
+// number (hashing, boxing); this costs one load.
+//
+// Three digits are enough: phonenumbers' geocoding (in Russian, and in
+// English where Russian has no name) and time zones know Russian
+// landlines (+7 3, 4 and 8) by no more than them (TestLandlineCache). A
+// cache of six digits missed 15,000 times on a base of a million rows.
+type landlines [1000]atomic.Pointer[Place]
 
-func (c *landlines) slot(prefix int) *atomic.Pointer[Place] {
-	b := c.blocks[prefix/1000].Load()
-	if b == nil {
-		c.blocks[prefix/1000].CompareAndSwap(nil, new([1000]atomic.Pointer[Place]))
-		b = c.blocks[prefix/1000].Load()
-	}
-	return &b[prefix%1000]
-}
-
-// sixDigits returns the six digits after "+7" in e164 as a number, or -1.
-func sixDigits(e164 string) int {
+// areaCode returns the three digits after "+7" in e164 as a number, or -1.
+func areaCode(e164 string) int {
 	if len(e164) < landlinePrefix {
 		return -1
 	}
@@ -99,11 +91,11 @@ func (l *Locator) Place(n phone.Number) Place {
 	if l.plan.Covers(key) {
 		return Place{Unallocated: true}
 	}
-	prefix := sixDigits(n.E164)
-	if prefix < 0 { // not a number phone would make: not worth a cache
+	code := areaCode(n.E164)
+	if code < 0 { // not a number phone would make: not worth a cache
 		return landline(key, n.E164)
 	}
-	slot := l.landlines.slot(prefix)
+	slot := &l.landlines[code]
 	if p := slot.Load(); p != nil {
 		return *p
 	}
@@ -113,8 +105,8 @@ func (l *Locator) Place(n phone.Number) Place {
 }
 
 // landlinePrefix is how much of a Russian landline's E.164 decides its area
-// and zones ("+7" and six digits); TestLandlineCache holds it.
-const landlinePrefix = 8
+// and zones ("+7" and three digits); TestLandlineCache holds it.
+const landlinePrefix = 5
 
 // landline places a Russian number the plan does not cover. phonenumbers'
 // metadata shares +7 with Kazakhstan: 8-800 numbers get Asia/Almaty beside

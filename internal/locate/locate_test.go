@@ -77,46 +77,66 @@ func BenchmarkPlace(b *testing.B) {
 	}
 }
 
-// TestLandlineCache: the first digits the cache keys on decide area and
-// zones for every Russian landline and 8-800 code.
+// TestLandlineCache: the area code the cache keys on decides area and
+// zones for every Russian landline and 8-800 number. For each code, valid
+// numbers under each digit that follows it, and more at random, are placed
+// as the code's first is; and the cache answers as placing directly does.
 func TestLandlineCache(t *testing.T) {
+	norm, err := phone.NewNormalizer("RU")
+	if err != nil {
+		t.Fatal(err)
+	}
 	l := New(numplan.Embedded())
 	rng := rand.New(rand.NewPCG(1, 2))
 	checked := 0
-	for code := 300; code < 900; code++ {
+	for code := uint64(300); code < 900; code++ {
 		if code/100 == 5 || code/100 == 6 || code/100 == 7 {
 			continue
 		}
-		for range 20 {
-			// Two numbers of one prefix: the second is answered from the cache.
-			prefix := uint64(code)*1e3 + rng.Uint64N(1e3)
-			first := phone.Number{E164: "+7" + strconv.FormatUint(prefix*1e4+rng.Uint64N(1e4), 10), Country: "RU"}
-			n := phone.Number{E164: "+7" + strconv.FormatUint(prefix*1e4+rng.Uint64N(1e4), 10), Country: "RU"}
-			l.Place(first)
-			got := l.Place(n)
-			want := landline(n.Key(), n.E164)
-			if got.Region != want.Region || got.ZoneList() != want.ZoneList() {
-				t.Fatalf("%s: cached %+v, direct %+v", n.E164, got, want)
+		var first *Place
+		for i := range 40 {
+			national := code*1e7 + rng.Uint64N(1e7)
+			if i < 20 { // the next digit in turn
+				national = code*1e7 + uint64(i%10)*1e6 + rng.Uint64N(1e6)
+			}
+			res := norm.AppendCell(nil, "+7"+strconv.FormatUint(national, 10))
+			if len(res) != 1 || res[0].Reason != phone.OK {
+				continue // only valid numbers are placed
+			}
+			n := res[0].Number
+			direct := landline(n.Key(), n.E164)
+			if first == nil {
+				first = &direct
+			} else if direct.Region != first.Region || direct.ZoneList() != first.ZoneList() {
+				t.Fatalf("%s: placed %+v, the first of its area code %+v", n.E164, direct, *first)
+			}
+			if _, ok := l.plan.Lookup(n.Key()); !ok {
+				if got := l.Place(n); got.Region != direct.Region || got.ZoneList() != direct.ZoneList() {
+					t.Fatalf("%s: cached %+v, direct %+v", n.E164, got, direct)
+				}
 			}
 			checked++
 		}
 	}
+	if checked < 3000 {
+		t.Fatalf("only %d valid numbers checked", checked)
+	}
 	t.Logf("%d numbers checked", checked)
 }
 
-func TestSixDigits(t *testing.T) {
+func TestAreaCode(t *testing.T) {
 	for _, tc := range []struct {
 		e164 string
 		want int
 	}{
-		{"+74951234567", 495123},
-		{"+78001000000", 800100},
+		{"+74951234567", 495},
+		{"+78001000000", 800},
 		{"+70000001", 0},
-		{"+749512", -1}, // too short
-		{"+7495a234567", -1},
+		{"+749", -1}, // too short
+		{"+74a5234567", -1},
 	} {
-		if got := sixDigits(tc.e164); got != tc.want {
-			t.Errorf("sixDigits(%q) = %d, want %d", tc.e164, got, tc.want)
+		if got := areaCode(tc.e164); got != tc.want {
+			t.Errorf("areaCode(%q) = %d, want %d", tc.e164, got, tc.want)
 		}
 	}
 }
