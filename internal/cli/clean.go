@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 	"path/filepath"
+	"runtime/debug"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -109,6 +110,12 @@ func runClean(ctx context.Context, o *cleanOptions) error {
 		}
 		defer rej.Abort()
 	}
+	// clean keeps little (the numbers found, the normalizers' caches: a
+	// few tens of MB for a million rows) while hundreds of MB of rows
+	// stream through it: at the default pace the collector ran some forty
+	// times over base1.csv. Twice the room cost 15 MB more RSS and saved
+	// 0.37 s of CPU (0.19 s of wall); the import gained nothing by it.
+	defer debug.SetGCPercent(debug.SetGCPercent(200))
 	var finish func()
 	opts.Progress, finish = o.progress("clean")
 	sum, err := clean.Files(ctx, o.files, out, rej, opts)
