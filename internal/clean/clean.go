@@ -81,6 +81,7 @@ func Files(ctx context.Context, paths []string, out, rej *export.Table, opts Opt
 		}
 	}
 	sum.Unique = c.countOccurrences()
+	c.layOut()
 	for i, pl := range c.places.list {
 		n := c.places.uniques[i]
 		sum.ByType[pl.typ.String()] += n
@@ -102,22 +103,41 @@ type cleaner struct {
 	sum   *Summary
 	opts  *Options
 	norms []*phone.Normalizer // one for each core
-	// Each number found, in the order found; once the input is read, a
-	// sort by key tells the first of each number from its repeats.
-	found   []occurrence
+	// Each number found, in the order found, in parts by a hash of its
+	// key; once the input is read, a sort of each part by key tells the
+	// first of each number from its repeats.
+	found   [1 << partBits][]occurrence
+	nfound  int
 	count   []uint32 // by occurrence: the number's occurrences at its first, 0 at the others
-	places  places   // type, country and place of the unique numbers
+	places  places   // type, country and place of the numbers found
 	rows    *spill   // the row of each occurrence, in order
 	rejects *spill
-	columns columns
 	record  record
+	tables  []table   // every table read, in order
+	wide    []wideRow // the occurrences in rows wider than their table's header
+	// The output's input columns, known once the first sightings are:
+	// the union of the headers, and the columns past a header that the
+	// row of a first sighting fills; and where each table's go.
+	columns columns
+	layouts [][]int // by table: table column -> output field position
 
 	// the file and table being read
 	fileIdx int
 	reader  *ingest.Reader
 	table   *ingest.Table
-	layout  []int // table column -> output field position
 }
+
+// table is a table read: its file, sheet and header, and the first
+// occurrence found in it.
+type table struct {
+	file   int
+	sheet  string
+	header []string
+	first  uint32
+}
+
+// wideRow is an occurrence in a row of more cells than its header.
+type wideRow struct{ seq, cells uint32 }
 
 func (c *cleaner) file(ctx context.Context, idx int, path string) error {
 	r, err := ingest.Open(path, c.opts.Ingest)
@@ -133,7 +153,7 @@ func (c *cleaner) file(ctx context.Context, idx int, path string) error {
 func (c *cleaner) Table(_ int, t *ingest.Table) error {
 	c.table = t
 	c.sum.TitleRows += len(t.Skipped)
-	c.layout = c.columns.layout(t.Header)
+	c.tables = append(c.tables, table{file: c.fileIdx, sheet: t.Sheet, header: t.Header, first: uint32(c.nfound)})
 	return nil
 }
 
@@ -154,15 +174,18 @@ func (c *cleaner) Row(row *scan.Row) error {
 		valid = true
 		s.Numbers++
 		pl := c.places.id(place{n.Type, n.Country, n.Place.Operator, n.Place.Region, n.Place.ZoneList()})
-		c.found = append(c.found, occurrence{key: n.Key(), seq: uint32(len(c.found)), place: uint32(pl)})
-		// e164, place id, ext, file index, sheet, line, then pairs of
-		// output position and field
-		rec := c.record[:0].str(n.E164).num(pl).str(n.Ext).num(c.fileIdx).str(c.table.Sheet).num(row.Line)
-		for len(c.layout) < len(row.Cells) { // a row wider than the header
-			c.layout = append(c.layout, c.columns.add(ingest.ColumnName(len(c.layout))))
+		seq, key := uint32(c.nfound), n.Key()
+		part := &c.found[partOf(key)]
+		*part = append(*part, occurrence{key: key, seq: seq, place: uint32(pl)})
+		c.nfound++
+		if len(row.Cells) > len(c.table.Header) {
+			c.wide = append(c.wide, wideRow{seq, uint32(len(row.Cells))})
 		}
+		// e164, place id, ext, table index, line, then pairs of table
+		// column and field
+		rec := c.record[:0].str(n.E164).num(pl).str(n.Ext).num(len(c.tables) - 1).num(row.Line)
 		for col, cell := range row.Cells {
-			rec = rec.num(c.layout[col]).str(cell)
+			rec = rec.num(col).str(cell)
 		}
 		c.record = rec
 		if err := c.rows.write(rec); err != nil {
@@ -187,29 +210,64 @@ type occurrence struct {
 	seq, place uint32
 }
 
-// countOccurrences sorts the numbers found by key, the repeats of each
-// after its first (the sort is stable), and sets the counts and the
-// uniques of each place. It returns the count of unique numbers. A hash
-// table of the numbers seen, looked up as each was found, missed the cache
-// on nearly every lookup: 0.5 s of the main goroutine's CPU for a million,
-// against 0.1 s for the sort.
+// partBits is how many bits of a key's hash choose its part of the
+// numbers found. In parts, the sort needs the scratch space of one part
+// only (a whole 5M-row base sorted at once took 100 MB more), and each
+// part's sort stays within the cache.
+const partBits = 6
+
+func partOf(key uint64) uint64 { return key * 0x9e3779b97f4a7c15 >> (64 - partBits) }
+
+// countOccurrences sorts each part of the numbers found by key, the
+// repeats of each after its first (the sort is stable, and a part holds
+// every occurrence of its numbers), and sets the counts and the uniques
+// of each place. It returns the count of unique numbers. A hash table of
+// the numbers seen, looked up as each was found, missed the cache on
+// nearly every lookup: 0.5 s of the main goroutine's CPU for a million,
+// against 0.1 s for the sorts.
 func (c *cleaner) countOccurrences() int {
-	found := c.found
-	c.found = nil
-	keysort.Sort(found, nil, func(o *occurrence) uint64 { return o.key })
-	c.count = make([]uint32, len(found))
+	c.count = make([]uint32, c.nfound)
 	unique := 0
-	for i := 0; i < len(found); {
-		j := i + 1
-		for j < len(found) && found[j].key == found[i].key {
-			j++
+	var scratch []occurrence
+	for i := range c.found {
+		found := c.found[i]
+		c.found[i] = nil
+		scratch = keysort.Sort(found, scratch, func(o *occurrence) uint64 { return o.key })
+		for i := 0; i < len(found); {
+			j := i + 1
+			for j < len(found) && found[j].key == found[i].key {
+				j++
+			}
+			c.count[found[i].seq] = uint32(j - i)
+			c.places.uniques[found[i].place]++
+			unique++
+			i = j
 		}
-		c.count[found[i].seq] = uint32(j - i)
-		c.places.uniques[found[i].place]++
-		unique++
-		i = j
 	}
 	return unique
+}
+
+// layOut makes the output's input columns and each table's layout in
+// them, as the tables were read: a table's header, then the columns past
+// it that the rows of its first sightings fill. A repeat's row adds none:
+// its fields are not written.
+func (c *cleaner) layOut() {
+	c.layouts = make([][]int, len(c.tables))
+	wide := c.wide
+	for i, t := range c.tables {
+		layout := c.columns.layout(t.header)
+		cells := 0
+		for len(wide) > 0 && (i+1 == len(c.tables) || wide[0].seq < c.tables[i+1].first) {
+			if c.count[wide[0].seq] > 0 {
+				cells = max(cells, int(wide[0].cells))
+			}
+			wide = wide[1:]
+		}
+		for len(layout) < cells {
+			layout = append(layout, c.columns.add(ingest.ColumnName(len(layout))))
+		}
+		c.layouts[i] = layout
+	}
 }
 
 func (c *cleaner) reject(line int, rej scan.Reject, reason string) error {

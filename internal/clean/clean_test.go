@@ -4,11 +4,13 @@ import (
 	"context"
 	"encoding/csv"
 	"errors"
+	"fmt"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"slices"
 	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/callbase/callbase/internal/export"
@@ -206,7 +208,7 @@ func TestRecordRoundTrip(t *testing.T) {
 // numbers, on both sides of the size where the sort changes method.
 func TestCountOccurrences(t *testing.T) {
 	r := rand.New(rand.NewPCG(3, 4))
-	for _, n := range []int{0, 1, 5, 1000, 5000} {
+	for _, n := range []int{0, 1, 5, 1000, 5000, 200_000} {
 		var c cleaner
 		c.places.uniques = make([]int, 3)
 		wantCount := make([]uint32, n)
@@ -215,7 +217,9 @@ func TestCountOccurrences(t *testing.T) {
 		for seq := range n {
 			key := 79_000_000_000 + r.Uint64N(uint64(n/2+1))*1_000_003 // spread like phone numbers
 			pl := int(key % 3)
-			c.found = append(c.found, occurrence{key: key, seq: uint32(seq), place: uint32(pl)})
+			part := &c.found[partOf(key)]
+			*part = append(*part, occurrence{key: key, seq: uint32(seq), place: uint32(pl)})
+			c.nfound++
 			if f, ok := first[key]; ok {
 				wantCount[f]++
 				continue
@@ -291,5 +295,72 @@ func TestEncodedRowsLikeCells(t *testing.T) {
 		if len(outs[0]) < 100_000 {
 			t.Errorf("known %v: %d bytes written, the input was lost", known, len(outs[0]))
 		}
+	}
+}
+
+// TestWideRows: a column past the header is written when the row of a
+// number's first sighting fills it, not when only a repeat's row does (its
+// fields are not written). A wide row among the first the reader looks at
+// widens the header itself.
+func TestWideRows(t *testing.T) {
+	for _, tc := range []struct {
+		name      string
+		wideAt    int  // the line of the wide row among 5,000
+		repeat    bool // the wide row repeats the first line's number
+		wantExtra bool
+	}{
+		{"repeat, late", 4990, true, false},
+		{"repeat, early", 3, true, true},
+		{"first sighting, late", 4990, false, true},
+		{"first sighting, early", 3, false, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var b strings.Builder
+			b.WriteString("Телефон;Имя\n")
+			for line := 2; line <= 5000; line++ {
+				number := fmt.Sprintf("+7 916 %07d", line)
+				if line == tc.wideAt {
+					if tc.repeat {
+						number = "+7 916 0000002"
+					}
+					fmt.Fprintf(&b, "%s;Широкий;лишнее\n", number)
+					continue
+				}
+				fmt.Fprintf(&b, "%s;Имя %d\n", number, line)
+			}
+			dir := t.TempDir()
+			in := filepath.Join(dir, "base.csv")
+			if err := os.WriteFile(in, []byte(b.String()), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			out, err := export.Create(filepath.Join(dir, "clean.csv"), nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer out.Abort()
+			if _, err := Files(context.Background(), []string{in}, out, nil, options()); err != nil {
+				t.Fatal(err)
+			}
+			if err := out.Close(); err != nil {
+				t.Fatal(err)
+			}
+			rows := readCSV(t, filepath.Join(dir, "clean.csv"))
+			header := rows[0][len(Header):]
+			want := []string{"Телефон", "Имя"}
+			if tc.wantExtra {
+				want = append(want, ingest.ColumnName(2))
+			}
+			if !slices.Equal(header, want) {
+				t.Fatalf("input columns %q, want %q", header, want)
+			}
+			for _, row := range rows[1:] {
+				if tc.wantExtra && row[len(Header)+1] == "Широкий" && row[len(Header)+2] != "лишнее" {
+					t.Errorf("the wide row's last field is %q", row[len(Header)+2])
+				}
+				if row[0] == "+79160000002" && row[len(Header)+1] != "Имя 2" {
+					t.Errorf("a repeat's fields were written: %q", row)
+				}
+			}
+		})
 	}
 }

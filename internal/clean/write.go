@@ -84,7 +84,7 @@ func (c *cleaner) writeUniques(ctx context.Context, out *export.Table) error {
 		defer close(work)
 		readErr = readBatches(ctx, sr, c.count, free, work, order)
 	})
-	f := formatter{known: c.opts.Known != nil, files: c.sum.Files}
+	f := formatter{known: c.opts.Known != nil, files: c.sum.Files, tables: c.tables, layouts: c.layouts}
 	f.enc, f.encode = out.CSVRows()
 	f.encode = f.encode && encodeRows
 	f.places = make([][5]any, len(c.places.list))
@@ -141,6 +141,11 @@ func readBatches(ctx context.Context, sr *spillReader, count []uint32, free <-ch
 			}
 			if seq >= len(count) {
 				return errCorrupt
+			}
+			if seq%4096 == 0 { // a long run of repeats fills no batch
+				if err := ctx.Err(); err != nil {
+					return err
+				}
 			}
 			if n := count[seq]; n > 0 {
 				b.ends = append(b.ends, len(b.raw))
@@ -240,6 +245,9 @@ type formatter struct {
 	norm  *phone.Normalizer
 	known bool // leave a cell for in_database
 	files []string
+	// the tables read, and where the columns of each go in the output
+	tables  []table
+	layouts [][]int
 	// type, country, operator, region and zones of each place, put in
 	// interfaces once: Table.Row takes its cells as interfaces.
 	places [][5]any
@@ -278,17 +286,18 @@ func (f *formatter) format(b *batch) error {
 	for i, end := range b.ends {
 		r := fields{s: raw[start:end]}
 		start = end
-		e164, pl, ext, fileIdx, sheet, line, ok := f.head(&r)
+		e164, pl, ext, tbl, line, ok := f.head(&r)
 		if !ok {
 			return errCorrupt
 		}
+		t, layout := &f.tables[tbl], f.layouts[tbl]
 		p := &f.places[pl]
 		var extCell any = ""
 		if ext != "" {
 			extCell = ext
 		}
 		b.cells = append(b.cells, e164, f.norm.Readable(e164), p[0], p[1], p[2], p[3], p[4], extCell,
-			int(b.counts[i]), f.boxes[0].of(f.files[fileIdx]), f.boxes[1].of(sheet), line)
+			int(b.counts[i]), f.boxes[0].of(f.files[t.file]), f.boxes[1].of(t.sheet), line)
 		if f.known {
 			key, _ := strconv.ParseUint(e164[1:], 10, 64)
 			b.keys = append(b.keys, key)
@@ -297,12 +306,12 @@ func (f *formatter) format(b *batch) error {
 		row := len(b.cells)
 		b.cells = append(b.cells, f.blank...)
 		for r.more() {
-			pos, field := r.num(), r.str()
-			if pos >= len(f.blank) {
+			col, field := r.num(), r.str()
+			if col >= len(layout) {
 				return errCorrupt
 			}
 			if field != "" {
-				b.cells[row+pos] = field
+				b.cells[row+layout[col]] = field
 			}
 		}
 		if r.bad {
@@ -313,12 +322,12 @@ func (f *formatter) format(b *batch) error {
 }
 
 // head reads the fields of a rows record that come before the input
-// fields: e164, place id, ext, file index, sheet, line. Pairs of output
-// position and field follow.
-func (f *formatter) head(r *fields) (e164 string, pl int, ext string, fileIdx int, sheet string, line int, ok bool) {
+// fields: e164, place id, ext, table index, line. Pairs of table column
+// and field follow.
+func (f *formatter) head(r *fields) (e164 string, pl int, ext string, tbl, line int, ok bool) {
 	e164, pl, ext = r.str(), r.num(), r.str()
-	fileIdx, sheet, line = r.num(), r.str(), r.num()
-	ok = !r.bad && fileIdx < len(f.files) && len(e164) >= 2 && pl < len(f.places)
+	tbl, line = r.num(), r.num()
+	ok = !r.bad && tbl < len(f.tables) && len(e164) >= 2 && pl < len(f.places)
 	return
 }
 
@@ -333,17 +342,18 @@ func (f *formatter) encodeCSV(b *batch) error {
 	for i, end := range b.ends {
 		r := fields{s: raw[start:end]}
 		start = end
-		e164, pl, ext, fileIdx, sheet, line, ok := f.head(&r)
+		e164, pl, ext, tbl, line, ok := f.head(&r)
 		if !ok {
 			return errCorrupt
 		}
+		t, layout := &f.tables[tbl], f.layouts[tbl]
 		out := f.enc.String(b.csv, e164)
 		out = f.enc.String(out, f.norm.Readable(e164))
 		out = append(out, f.placesCSV[pl]...)
 		out = f.enc.String(out, ext)
 		out = f.enc.Int(out, int(b.counts[i]))
-		out = f.enc.String(out, f.files[fileIdx])
-		out = f.enc.String(out, sheet)
+		out = f.enc.String(out, f.files[t.file])
+		out = f.enc.String(out, t.sheet)
 		out = f.enc.Int(out, line)
 		if f.known {
 			key, _ := strconv.ParseUint(e164[1:], 10, 64)
@@ -352,11 +362,11 @@ func (f *formatter) encodeCSV(b *batch) error {
 		}
 		clear(f.fields)
 		for r.more() {
-			pos, field := r.num(), r.str()
-			if pos >= len(f.fields) {
+			col, field := r.num(), r.str()
+			if col >= len(layout) {
 				return errCorrupt
 			}
-			f.fields[pos] = field
+			f.fields[layout[col]] = field
 		}
 		if r.bad {
 			return errCorrupt
