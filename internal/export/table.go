@@ -188,7 +188,9 @@ func (t *Table) Finish() error {
 	if err == nil {
 		err = t.buf.Flush()
 	}
-	t.fw.stop()
+	if serr := t.fw.stop(); err == nil {
+		err = serr
+	}
 	if err == nil {
 		err = t.file.Sync()
 	}
@@ -255,6 +257,7 @@ type fileWriter struct {
 	synced  int64         // bytes written when the goroutine was last kicked
 	kick    chan struct{} // a sync to run
 	done    chan struct{} // closed when the goroutine is gone
+	err     error         // the first sync's error; read once done is closed
 }
 
 // syncEvery is how many bytes are written between two syncs. 8 MB left the
@@ -281,15 +284,23 @@ func (w *fileWriter) Write(p []byte) (int, error) {
 func (w *fileWriter) sync() {
 	defer close(w.done)
 	for range w.kick {
-		writeback.Sync(w.f)
+		if err := syncFile(w.f); err != nil && w.err == nil {
+			w.err = err
+		}
 	}
 }
 
+// syncFile is writeback.Sync; a test makes it fail.
+var syncFile = writeback.Sync
+
 // stop ends the goroutine, before the file is synced and closed.
-func (w *fileWriter) stop() {
+// It returns the first error a sync met: the file's own fsync would not
+// see it again (a write error is reported once per open file).
+func (w *fileWriter) stop() error {
 	if w.kick != nil {
 		close(w.kick)
 		<-w.done
 		w.kick = nil
 	}
+	return w.err
 }

@@ -342,3 +342,31 @@ func TestLeadingSpace(t *testing.T) {
 		}
 	}
 }
+
+// TestLargeTableSyncFails: a sync along the way that fails fails the
+// table, though the file's own fsync at the end would not see the error
+// again, and nothing is put in place.
+func TestLargeTableSyncFails(t *testing.T) {
+	failure := errors.New("injected EIO")
+	defer func(f func(*os.File) error) { syncFile = f }(syncFile)
+	syncFile = func(*os.File) error { return failure }
+	path := filepath.Join(t.TempDir(), "big.csv")
+	tbl, err := Create(path, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tbl.Abort()
+	tbl.Sheet("x", []string{"h"})
+	row := []byte(strings.Repeat("x", 1<<20-1) + "\n")
+	for range 2*syncEvery>>20 + 1 {
+		if err := tbl.Encoded(row); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := tbl.Close(); !errors.Is(err, failure) {
+		t.Fatalf("Close = %v, want the sync's error", err)
+	}
+	if _, err := os.Stat(path); err == nil {
+		t.Error("a table whose sync failed is in place")
+	}
+}

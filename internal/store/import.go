@@ -96,7 +96,10 @@ func (s *Store) Read(ctx context.Context) (*Tx, error) {
 // Commit lands everything written in the transaction.
 func (t *Tx) Commit() error {
 	err := t.tx.Commit()
-	t.stopFlush()
+	if ferr := t.stopFlush(); err == nil && ferr != nil {
+		// SQLite's own fsync may not have heard of it (see Ticker.Stop).
+		err = fmt.Errorf("the database's files failed to reach the disk: %w", ferr)
+	}
 	t.stmts = nil // closed with the transaction
 	return err
 }
@@ -163,9 +166,10 @@ func (t *Tx) startFlush() {
 	}
 }
 
-func (t *Tx) stopFlush() {
-	t.flush.Stop()
+func (t *Tx) stopFlush() error {
+	err := t.flush.Stop()
 	t.flush = nil
+	return err
 }
 
 // Imported reports whether a file with this content hash was already

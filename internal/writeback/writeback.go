@@ -19,6 +19,7 @@ import (
 type Ticker struct {
 	stop chan struct{}
 	done chan struct{}
+	err  error // the first sync's error; read once done is closed
 }
 
 // Every syncs the files at paths every period. Paths that cannot be opened
@@ -50,7 +51,9 @@ func Every(period time.Duration, paths ...string) *Ticker {
 				return
 			case <-tick.C:
 				for _, f := range files {
-					Sync(f)
+					if err := syncFile(f); err != nil && t.err == nil {
+						t.err = err
+					}
 				}
 			}
 		}
@@ -58,11 +61,19 @@ func Every(period time.Duration, paths ...string) *Ticker {
 	return t
 }
 
-// Stop ends the ticker and closes its files. It is safe on a nil Ticker.
-func (t *Ticker) Stop() {
+// Stop ends the ticker and closes its files, and returns the first error
+// a sync met. The writer must hear of it: a write error is reported to
+// one sync only (before Linux 4.13, to the first to ask, whoever opened
+// the file), so the writer's own fsync may not see it again. It is safe
+// on a nil Ticker.
+func (t *Ticker) Stop() error {
 	if t == nil {
-		return
+		return nil
 	}
 	close(t.stop)
 	<-t.done
+	return t.err
 }
+
+// syncFile is Sync; a test makes it fail.
+var syncFile = Sync

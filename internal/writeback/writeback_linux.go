@@ -10,10 +10,19 @@ import (
 // Available tells whether Sync does anything here.
 const Available = true
 
-// Sync writes f's data to disk and waits for it: fdatasync. Errors are
-// left to the caller's own fsync, which is what makes the file durable.
-func Sync(f *os.File) {
-	if rc, err := f.SyscallConn(); err == nil {
-		rc.Control(func(fd uintptr) { syscall.Fdatasync(int(fd)) })
+// Sync writes f's data to disk and waits for it: fdatasync. A write error
+// it returns may not be reported again, to anyone: see Ticker.Stop.
+func Sync(f *os.File) error {
+	rc, err := f.SyscallConn()
+	if err != nil {
+		return err
 	}
+	var serr error
+	if err := rc.Control(func(fd uintptr) { serr = syscall.Fdatasync(int(fd)) }); err != nil {
+		return err
+	}
+	if serr != nil {
+		return &os.PathError{Op: "fdatasync", Path: f.Name(), Err: serr}
+	}
+	return nil
 }

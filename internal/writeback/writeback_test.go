@@ -1,6 +1,7 @@
 package writeback
 
 import (
+	"errors"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -49,5 +50,25 @@ func TestEvery(t *testing.T) {
 	// Stop waits for the goroutine to end.
 	if n := runtime.NumGoroutine(); n > before {
 		t.Errorf("%d goroutines after Stop, %d before Every", n, before)
+	}
+}
+
+// TestEveryReportsSyncErrors: Stop returns the first error a sync met,
+// which the writer's own fsync may never see.
+func TestEveryReportsSyncErrors(t *testing.T) {
+	if !Available {
+		t.Skip("no syncing here")
+	}
+	path := filepath.Join(t.TempDir(), "data")
+	if err := os.WriteFile(path, []byte("x"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	failure := errors.New("injected EIO")
+	defer func(f func(*os.File) error) { syncFile = f }(syncFile)
+	syncFile = func(*os.File) error { return failure }
+	tk := Every(time.Millisecond, path)
+	time.Sleep(20 * time.Millisecond)
+	if err := tk.Stop(); !errors.Is(err, failure) {
+		t.Errorf("Stop = %v, want the sync's error", err)
 	}
 }
