@@ -45,6 +45,7 @@ func options() Options {
 type counter struct {
 	count map[string]int
 	order []string
+	lines []int // the line of each number's first sighting, in order
 }
 
 func (c *counter) Table(int, *ingest.Table) error { return nil }
@@ -56,6 +57,7 @@ func (c *counter) Row(r *scan.Row) error {
 		}
 		if c.count[n.E164] == 0 {
 			c.order = append(c.order, n.E164)
+			c.lines = append(c.lines, r.Line)
 		}
 		c.count[n.E164]++
 	}
@@ -63,7 +65,8 @@ func (c *counter) Row(r *scan.Row) error {
 }
 
 // TestCleanKeepsOrder cleans a base of many batches: every row has the
-// number's own readable form and count, in the order of first sight.
+// number's own readable form and count, and the line of its first
+// sighting, in the order of first sight.
 func TestCleanKeepsOrder(t *testing.T) {
 	in := base(t, 3000)
 	dir := t.TempDir()
@@ -106,9 +109,12 @@ func TestCleanKeepsOrder(t *testing.T) {
 		t.Fatal(err)
 	}
 	for i, row := range rows {
-		e164, national, occurrences := row[0], row[1], row[8]
+		e164, national, occurrences, firstRow := row[0], row[1], row[8], row[11]
 		if e164 != want.order[i] {
 			t.Fatalf("row %d: %s, want %s", i+1, e164, want.order[i])
+		}
+		if firstRow != strconv.Itoa(want.lines[i]) {
+			t.Errorf("row %d: %s first seen on line %s, want %d", i+1, e164, firstRow, want.lines[i])
 		}
 		if national != norm.Readable(e164) {
 			t.Errorf("row %d: %s reads %q", i+1, e164, national)
@@ -362,5 +368,41 @@ func TestWideRows(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestReadBatchesCorrupt: a spill of more or fewer records than there are
+// counts is an error, not a table cut short or padded.
+func TestReadBatchesCorrupt(t *testing.T) {
+	for _, tc := range []struct {
+		records, counts int
+		want            error
+	}{{3, 3, nil}, {4, 3, errCorrupt}, {2, 3, errCorrupt}, {0, 0, nil}} {
+		sp, err := newSpill()
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer sp.remove()
+		for i := range tc.records {
+			if err := sp.write(record(nil).str(fmt.Sprint(i))); err != nil {
+				t.Fatal(err)
+			}
+		}
+		sr, err := sp.reader()
+		if err != nil {
+			t.Fatal(err)
+		}
+		count := make([]uint32, tc.counts)
+		for i := range count {
+			count[i] = 1
+		}
+		free := make(chan *batch, 4)
+		for range cap(free) {
+			free <- &batch{ready: make(chan struct{}, 1)}
+		}
+		work, order := make(chan *batch, 4), make(chan *batch, 4)
+		if err := readBatches(context.Background(), sr, count, free, work, order); err != tc.want {
+			t.Errorf("%d records, %d counts: %v, want %v", tc.records, tc.counts, err, tc.want)
+		}
 	}
 }
