@@ -229,9 +229,9 @@ func (c *cleaner) countOccurrences() int {
 	c.count = make([]uint32, c.nfound)
 	unique := 0
 	var scratch []occurrence
-	for i := range c.found {
-		found := c.found[i]
-		c.found[i] = nil
+	for part := range c.found {
+		found := c.found[part]
+		c.found[part] = nil
 		scratch = keysort.Sort(found, scratch, func(o *occurrence) uint64 { return o.key })
 		for i := 0; i < len(found); {
 			j := i + 1
