@@ -406,3 +406,101 @@ func TestReadBatchesCorrupt(t *testing.T) {
 		}
 	}
 }
+
+// TestWideRowsAcrossTables: the column a wide first sighting fills is laid
+// out for its own table, here the second of three files, where the wide
+// row is the table's first number, past the rows the reader looks at.
+func TestWideRowsAcrossTables(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name string, body func(b *strings.Builder)) string {
+		var b strings.Builder
+		b.WriteString("Телефон;Имя\n")
+		body(&b)
+		path := filepath.Join(dir, name)
+		if err := os.WriteFile(path, []byte(b.String()), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		return path
+	}
+	files := []string{
+		write("a.csv", func(b *strings.Builder) {
+			for i := range 10 {
+				fmt.Fprintf(b, "+7 916 100%04d;А %d\n", i, i)
+			}
+		}),
+		write("b.csv", func(b *strings.Builder) {
+			for i := range 4990 {
+				fmt.Fprintf(b, "нет;Б %d\n", i)
+			}
+			b.WriteString("+7 916 2000000;Широкий;лишнее\n+7 916 2000001;Б\n")
+		}),
+		write("c.csv", func(b *strings.Builder) {
+			for i := range 10 {
+				fmt.Fprintf(b, "+7 916 300%04d;В %d\n", i, i)
+			}
+		}),
+	}
+	out, err := export.Create(filepath.Join(dir, "clean.csv"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer out.Abort()
+	opts := options()
+	opts.Ingest.PhoneCols = []string{"Телефон"}
+	if _, err := Files(context.Background(), files, out, nil, opts); err != nil {
+		t.Fatal(err)
+	}
+	if err := out.Close(); err != nil {
+		t.Fatal(err)
+	}
+	rows := readCSV(t, filepath.Join(dir, "clean.csv"))
+	if got, want := rows[0][len(Header):], []string{"Телефон", "Имя", ingest.ColumnName(2)}; !slices.Equal(got, want) {
+		t.Fatalf("input columns %q, want %q", got, want)
+	}
+	found := false
+	for _, row := range rows[1:] {
+		extra := row[len(Header)+2]
+		if row[0] == "+79162000000" {
+			found = true
+			if extra != "лишнее" || row[9] != files[1] {
+				t.Errorf("the wide row: %q", row)
+			}
+		} else if extra != "" {
+			t.Errorf("%s has %q past its header", row[0], extra)
+		}
+	}
+	if !found || len(rows) != 1+22 {
+		t.Errorf("%d rows, the wide one among them: %v", len(rows)-1, found)
+	}
+}
+
+// TestReadBatchesCancelled: a cancel is heard in a long run of repeats,
+// which fills no batch.
+func TestReadBatchesCancelled(t *testing.T) {
+	sp, err := newSpill()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sp.remove()
+	count := make([]uint32, 20000)
+	count[0] = 1 // the rest are repeats
+	for i := range count {
+		if err := sp.write(record(nil).str(fmt.Sprint(i))); err != nil {
+			t.Fatal(err)
+		}
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	for range 20 { // which of a free batch and Done is taken first is random
+		sr, err := sp.reader()
+		if err != nil {
+			t.Fatal(err)
+		}
+		free := make(chan *batch, 1)
+		free <- &batch{ready: make(chan struct{}, 1)}
+		work, order := make(chan *batch, 1), make(chan *batch, 1)
+		if err := readBatches(ctx, sr, count, free, work, order); !errors.Is(err, context.Canceled) {
+			t.Fatalf("readBatches = %v, want it cancelled", err)
+		}
+	}
+}

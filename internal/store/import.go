@@ -63,8 +63,8 @@ type Tx struct {
 	write          bool  // begun by Begin: IMMEDIATE, holding the write lock
 	changesAtBegin int64 // total_changes() of the connection at Begin
 
-	flush *writeback.Ticker    // set by a bulk write: see StartImport
-	stmts map[string]*sql.Stmt // see prepared
+	flush interface{ Stop() error } // a *writeback.Ticker, set by a bulk write: see StartImport
+	stmts map[string]*sql.Stmt      // see prepared
 }
 
 // Begin starts a write transaction. It waits for other writers.
@@ -98,7 +98,7 @@ func (t *Tx) Commit() error {
 	err := t.tx.Commit()
 	if ferr := t.stopFlush(); err == nil && ferr != nil {
 		// SQLite's own fsync may not have heard of it (see Ticker.Stop).
-		err = fmt.Errorf("the database's files failed to reach the disk: %w", ferr)
+		err = fmt.Errorf("committed, but syncing the database to disk failed: %w; the database may be damaged: check the disk", ferr)
 	}
 	t.stmts = nil // closed with the transaction
 	return err
@@ -162,11 +162,16 @@ const flushEvery = 100 * time.Millisecond
 // returns.)
 func (t *Tx) startFlush() {
 	if t.flush == nil && t.write {
-		t.flush = writeback.Every(flushEvery, t.store.path, t.store.path+"-wal")
+		if tk := writeback.Every(flushEvery, t.store.path, t.store.path+"-wal"); tk != nil {
+			t.flush = tk
+		}
 	}
 }
 
 func (t *Tx) stopFlush() error {
+	if t.flush == nil {
+		return nil
+	}
 	err := t.flush.Stop()
 	t.flush = nil
 	return err

@@ -4,10 +4,12 @@ import (
 	"bytes"
 	"cmp"
 	"context"
+	"errors"
 	"fmt"
 	"maps"
 	"math/rand/v2"
 	"slices"
+	"strings"
 	"testing"
 )
 
@@ -186,4 +188,31 @@ func btoi(b bool) int {
 		return 1
 	}
 	return 0
+}
+
+// failingFlush is a writeback ticker whose syncs met an error.
+type failingFlush struct{ err error }
+
+func (f failingFlush) Stop() error { return f.err }
+
+// TestCommitReportsFlushError: an error the syncs along the way met fails
+// the commit, which SQLite's own fsync may not have heard of, and says
+// the transaction landed all the same.
+func TestCommitReportsFlushError(t *testing.T) {
+	st, _ := openTemp(t)
+	ctx := context.Background()
+	tx, err := st.Begin(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tx.Rollback()
+	failure := errors.New("injected EIO")
+	tx.flush = failingFlush{failure}
+	err = tx.Commit()
+	if !errors.Is(err, failure) || !strings.Contains(err.Error(), "committed") {
+		t.Errorf("Commit = %v, want the sync's error, saying the transaction committed", err)
+	}
+	if tx.flush != nil {
+		t.Error("the ticker is kept after Commit")
+	}
 }

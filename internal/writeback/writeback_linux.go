@@ -18,7 +18,11 @@ func Sync(f *os.File) error {
 		return err
 	}
 	var serr error
-	if err := rc.Control(func(fd uintptr) { serr = syscall.Fdatasync(int(fd)) }); err != nil {
+	err = rc.Control(func(fd uintptr) {
+		for serr = syscall.Fdatasync(int(fd)); serr == syscall.EINTR; serr = syscall.Fdatasync(int(fd)) {
+		}
+	})
+	if err != nil {
 		return err
 	}
 	if serr != nil {

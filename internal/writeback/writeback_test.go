@@ -63,12 +63,23 @@ func TestEveryReportsSyncErrors(t *testing.T) {
 	if err := os.WriteFile(path, []byte("x"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	failure := errors.New("injected EIO")
+	first, later := errors.New("first EIO"), errors.New("later EIO")
+	synced := make(chan struct{})
+	calls := 0
 	defer func(f func(*os.File) error) { syncFile = f }(syncFile)
-	syncFile = func(*os.File) error { return failure }
+	syncFile = func(*os.File) error {
+		calls++ // on the ticker's goroutine only
+		switch calls {
+		case 1:
+			return first
+		case 2:
+			close(synced)
+		}
+		return later
+	}
 	tk := Every(time.Millisecond, path)
-	time.Sleep(20 * time.Millisecond)
-	if err := tk.Stop(); !errors.Is(err, failure) {
-		t.Errorf("Stop = %v, want the sync's error", err)
+	<-synced
+	if err := tk.Stop(); !errors.Is(err, first) {
+		t.Errorf("Stop = %v, want the first sync's error", err)
 	}
 }
