@@ -5,6 +5,7 @@ import (
 	"encoding/csv"
 	"fmt"
 	"math/rand/v2"
+	"slices"
 	"sync"
 	"testing"
 
@@ -179,4 +180,22 @@ func BenchmarkReadableForeign(b *testing.B) {
 	for i := 0; b.Loop(); i++ {
 		nz.Readable(e164s[i%len(e164s)])
 	}
+}
+
+// BenchmarkReadableForeignCold formats each foreign number of a generated
+// base once, with a normalizer that has met none of them, as an export
+// does: ns/op is per number.
+func BenchmarkReadableForeignCold(b *testing.B) {
+	_, e164s := foreignCells(b)
+	slices.Sort(e164s)
+	e164s = slices.Compact(e164s)
+	b.ReportAllocs()
+	for b.Loop() {
+		nz := newRU(b)
+		nz.alone = true
+		for _, e164 := range e164s {
+			nz.Readable(e164)
+		}
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*len(e164s)), "ns/number")
 }

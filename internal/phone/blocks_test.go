@@ -318,15 +318,20 @@ func TestIntlFormatTaken(t *testing.T) {
 		}
 	}
 	taken, declined := 0, []string{}
-	for key, b := range nz.blocks {
-		if !b.fast || !b.intl.done {
-			continue
-		}
-		if b.intl.ok {
+	count := func(key uint32, f intlFormat) {
+		if f.ok {
 			taken++
 		} else {
 			declined = append(declined, fmt.Sprintf("+%d %03d.. (%d digits)", key>>15, key>>5&1023, key&31))
 		}
+	}
+	for key, b := range nz.blocks { // +7 7xx
+		if b.fast && b.intl.done {
+			count(key, b.intl)
+		}
+	}
+	for key, f := range nz.formats { // other country codes
+		count(key, *f)
 	}
 	t.Logf("%d blocks formatted by template, declined: %v", taken, declined)
 	if taken < 4*len(declined) || taken == 0 {
@@ -362,4 +367,70 @@ func TestFixedSpans(t *testing.T) {
 			t.Errorf("fixedSpans(%q, %d) = %v, %v; want %v", tt.expr, tt.n, got, ok, tt.spans)
 		}
 	}
+}
+
+// Readable formats a number of another country code than the region's by
+// its block's format without learning the block (readableForeign): for
+// numbers of random blocks of every country code, valid or not, from a
+// normalizer that has met none of them, it must say what phonenumbers
+// says. Read from Russia, the United States (+1 is shared by many
+// countries) and Kazakhstan (+7 is shared with Russia).
+func TestReadableForeignAgrees(t *testing.T) {
+	t.Parallel()
+	rng := rand.New(rand.NewPCG(5, 6))
+	for _, home := range []string{"RU", "US", "KZ"} {
+		nz, err := NewNormalizer(home)
+		if err != nil {
+			t.Fatal(err)
+		}
+		nz.alone = true
+		numbers := 0
+		for cc := range callingCodes() {
+			if !callingCodes()[cc] || cc == nz.regionCC {
+				continue
+			}
+			for range 12 {
+				// Mostly lengths the country uses, some any length.
+				n := 4 + rng.IntN(phonenumbers.MAX_LENGTH_FOR_NSN-3)
+				if ex := exampleNSN(cc); ex != "" && rng.IntN(3) > 0 {
+					n = len(ex)
+				}
+				prefix := randomDigits(rng, 3)
+				if ex := exampleNSN(cc); ex != "" && rng.IntN(2) == 0 && len(ex) >= 3 {
+					prefix = ex[:3]
+				}
+				for range 3 {
+					e164 := "+" + strconv.Itoa(cc) + prefix + randomDigits(rng, n-3)
+					numbers++
+					if got, want := nz.Readable(e164), readable(e164, home); got != want {
+						t.Fatalf("%s: Readable(%s) = %q, phonenumbers says %q", home, e164, got, want)
+					}
+				}
+			}
+		}
+		taken := 0
+		for _, f := range nz.formats {
+			if f.ok {
+				taken++
+			}
+		}
+		t.Logf("%s: %d numbers, %d of %d blocks formatted by template", home, numbers, taken, len(nz.formats))
+		if taken < len(nz.formats)/3 {
+			t.Errorf("%s: only %d of %d blocks formatted by template", home, taken, len(nz.formats))
+		}
+	}
+}
+
+// exampleNSN is the national number of the example fixed line of country
+// code cc's main region, or "".
+func exampleNSN(cc int) string {
+	region := phonenumbers.GetRegionCodeForCountryCode(cc)
+	ex := phonenumbers.GetExampleNumberForType(region, phonenumbers.FIXED_LINE)
+	if ex == nil {
+		ex = phonenumbers.GetExampleNumberForNonGeoEntity(cc)
+	}
+	if ex == nil {
+		return ""
+	}
+	return phonenumbers.GetNationalSignificantNumber(ex)
 }

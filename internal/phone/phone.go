@@ -117,6 +117,10 @@ type Normalizer struct {
 	plan [1000]prefixInfo
 	// blocks is what is known about blocks of other international numbers.
 	blocks map[uint32]*blockInfo
+	// regionCC is the region's country calling code, and formats how the
+	// blocks of the other codes are formatted (see readableForeign).
+	regionCC int
+	formats  map[uint32]*intlFormat
 	// alone: learns prefixes and blocks by itself, neither taking what
 	// other normalizers learned (see learned) nor sharing; for tests that
 	// hold the learning to the parser.
@@ -153,6 +157,10 @@ func NewNormalizer(region string) (*Normalizer, error) {
 		ndd:    phonenumbers.GetNddPrefixForRegion(region, true),
 		idd:    idd,
 		blocks: make(map[uint32]*blockInfo),
+		// The region's own numbers are formatted nationally, but for
+		// those a shared code gives another country (+7 7xx, Kazakhstan).
+		regionCC: phonenumbers.GetCountryCodeForRegion(region),
+		formats:  make(map[uint32]*intlFormat),
 		cache:  make(map[string]cached),
 		key:    make([]byte, 0, 32),
 	}, nil
@@ -201,6 +209,9 @@ func (n *Normalizer) readableBlock(e164 string) (string, bool) {
 	if !blockable(cc, nsn) {
 		return "", false
 	}
+	if cc != n.regionCC {
+		return n.readableForeign(cc, nsn, e164[len(e164)-len(nsn):])
+	}
 	b := n.block(cc, nsn)
 	if b == nil || !b.fast {
 		return "", false
@@ -220,6 +231,31 @@ func (n *Normalizer) readableBlock(e164 string) (string, bool) {
 		return phonenumbers.Format(num, phonenumbers.NATIONAL), true
 	}
 	return phonenumbers.Format(num, phonenumbers.INTERNATIONAL), true
+}
+
+// readableForeign formats a number of another country code than the
+// region's. Such a number is never of the region, so phonenumbers formats
+// it internationally, by its block's format, whatever its type and even
+// when it is not valid: when the parser reads the block plain (nsn as it
+// stands), the format is known without learning the block. Learning takes
+// a dozen parses; a list's foreign numbers are mostly one or two a block.
+func (n *Normalizer) readableForeign(cc int, nsn []byte, digits string) (string, bool) {
+	key := blockKey(cc, nsn)
+	f, ok := n.formats[key]
+	if !ok {
+		if len(n.formats) >= maxBlocks {
+			return "", false
+		}
+		f = &intlFormat{done: true}
+		if b := (block{string(nsn[:3]), len(nsn)}); n.proof.plain(cc, b) {
+			*f = n.proof.intl(cc, b)
+		}
+		n.formats[key] = f
+	}
+	if !f.ok {
+		return "", false
+	}
+	return f.format(digits), true
 }
 
 // readableRU formats a Russian number the way phonenumbers does, "8 (916)
