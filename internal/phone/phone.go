@@ -161,8 +161,8 @@ func NewNormalizer(region string) (*Normalizer, error) {
 		// those a shared code gives another country (+7 7xx, Kazakhstan).
 		regionCC: phonenumbers.GetCountryCodeForRegion(region),
 		formats:  make(map[uint32]*intlFormat),
-		cache:  make(map[string]cached),
-		key:    make([]byte, 0, 32),
+		cache:    make(map[string]cached),
+		key:      make([]byte, 0, 32),
 	}, nil
 }
 
