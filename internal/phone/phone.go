@@ -157,8 +157,6 @@ func NewNormalizer(region string) (*Normalizer, error) {
 		ndd:    phonenumbers.GetNddPrefixForRegion(region, true),
 		idd:    idd,
 		blocks: make(map[uint32]*blockInfo),
-		// The region's own numbers are formatted nationally, but for
-		// those a shared code gives another country (+7 7xx, Kazakhstan).
 		regionCC: phonenumbers.GetCountryCodeForRegion(region),
 		formats:  make(map[uint32]*intlFormat),
 		cache:    make(map[string]cached),
