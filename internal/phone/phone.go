@@ -152,11 +152,11 @@ func NewNormalizer(region string) (*Normalizer, error) {
 		idd = ""
 	}
 	return &Normalizer{
-		region: region,
-		ru:     region == "RU",
-		ndd:    phonenumbers.GetNddPrefixForRegion(region, true),
-		idd:    idd,
-		blocks: make(map[uint32]*blockInfo),
+		region:   region,
+		ru:       region == "RU",
+		ndd:      phonenumbers.GetNddPrefixForRegion(region, true),
+		idd:      idd,
+		blocks:   make(map[uint32]*blockInfo),
 		regionCC: phonenumbers.GetCountryCodeForRegion(region),
 		formats:  make(map[uint32]*intlFormat),
 		cache:    make(map[string]cached),
