@@ -31,6 +31,44 @@ type csvReader struct {
 
 	rec  []byte // the fields of a record with quotes, unescaped, one after another
 	ends []int  // where each of those fields ends in rec
+
+	arena arena
+}
+
+// arena is where records are cut from: the text of many records is copied
+// into one block, and their fields into one slice, rather than each record
+// into a string and a slice of its own. A base of a million rows made two
+// million small objects otherwise, a fifth of the reader's time. A field
+// keeps its block alive: whoever keeps a cell past its row keeps a clone.
+type arena struct {
+	text   strings.Builder // the current block; strings cut from it stay valid as it grows within its capacity
+	fields []string        // room for the fields of the records to come
+}
+
+const (
+	arenaText   = 64 << 10
+	arenaFields = 4096
+)
+
+// str returns a string of b's bytes.
+func (a *arena) str(b []byte) string {
+	if a.text.Cap()-a.text.Len() < len(b) {
+		a.text = strings.Builder{} // the strings cut from the old block keep it
+		a.text.Grow(max(arenaText, len(b)))
+	}
+	start := a.text.Len()
+	a.text.Write(b)
+	return a.text.String()[start:]
+}
+
+// record returns n empty fields, capped: appending to them copies.
+func (a *arena) record(n int) []string {
+	if len(a.fields) < n {
+		a.fields = make([]string, max(arenaFields, n))
+	}
+	rec := a.fields[:n:n]
+	a.fields = a.fields[n:]
+	return rec
 }
 
 const (
@@ -160,8 +198,8 @@ func (r *csvReader) Read() ([]string, error) {
 // split cuts a line without quotes at the delimiters.
 func (r *csvReader) split(line []byte) []string {
 	n := bytes.Count(line, []byte{r.delim}) + 1
-	s := string(line) // one allocation for all the fields
-	rec := make([]string, n)
+	s := r.arena.str(line)
+	rec := r.arena.record(n)
 	for i := range n - 1 {
 		j := strings.IndexByte(s, r.delim)
 		rec[i], s = s[:j], s[j+1:]
@@ -242,8 +280,8 @@ fields:
 	if len(r.ends) == 0 {
 		return nil, errRead // cut short by an error, as encoding/csv
 	}
-	s := string(r.rec) // one allocation for all the fields
-	rec := make([]string, len(r.ends))
+	s := r.arena.str(r.rec)
+	rec := r.arena.record(len(r.ends))
 	from := 0
 	for i, to := range r.ends {
 		rec[i] = s[from:to]

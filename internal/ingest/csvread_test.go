@@ -87,6 +87,20 @@ func compareReaders(t *testing.T, c readerCase) {
 		got = newCSVReader(src(), c.delim)
 	}
 	errs := 0
+	// Records share the reader's arena: every one read must stay as it
+	// was, however many follow, and appending to one must leave the
+	// others alone.
+	var kept, wanted [][]string
+	defer func() {
+		for i := range kept {
+			kept[i] = append(kept[i], "appended")
+		}
+		for i := range kept {
+			if !slices.Equal(kept[i][:len(kept[i])-1], wanted[i]) {
+				t.Fatalf("%v: record %d became %q, want %q", c, i+1, kept[i], wanted[i])
+			}
+		}
+	}()
 	for n := 1; ; n++ {
 		wrec, werr := want.Read()
 		grec, gerr := got.Read()
@@ -96,6 +110,7 @@ func compareReaders(t *testing.T, c readerCase) {
 		if !slices.Equal(grec, wrec) || (grec == nil) != (wrec == nil) {
 			t.Fatalf("%v: record %d: %q, want %q", c, n, grec, wrec)
 		}
+		kept, wanted = append(kept, grec), append(wanted, wrec)
 		if werr == io.EOF {
 			return
 		}

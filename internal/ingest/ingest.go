@@ -321,7 +321,9 @@ type Row struct {
 	Line int
 	// Cells is a fresh slice for every row. It holds at least len(Header)
 	// cells (short rows are padded with ""); cells beyond the header are kept
-	// when not empty, so nothing in the file is lost.
+	// when not empty, so nothing in the file is lost. The cells of a CSV
+	// file share memory with the rows read near them: a cell kept long
+	// after its row is kept as a clone (strings.Clone), or it keeps them.
 	Cells []string
 }
 

@@ -65,7 +65,8 @@ func (r Reject) Column(t *ingest.Table) string {
 
 // Handler receives the tables and rows of a file, in order, on the
 // goroutine that called File. A Row and its slices are File's again once
-// Row returns: a handler keeps copies of what it needs, not the Row.
+// Row returns: a handler keeps copies of what it needs, not the Row, and
+// clones (strings.Clone) of the strings it keeps long (see ingest.Row).
 type Handler interface {
 	Table(idx int, t *ingest.Table) error
 	Row(r *Row) error
