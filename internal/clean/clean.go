@@ -181,14 +181,9 @@ func (c *cleaner) Row(row *scan.Row) error {
 		if len(row.Cells) > len(c.table.Header) {
 			c.wide = append(c.wide, wideRow{seq, uint32(len(row.Cells))})
 		}
-		// e164, place id, ext, table index, line, then pairs of table
-		// column and field
-		rec := c.record[:0].str(n.E164).num(pl).str(n.Ext).num(len(c.tables) - 1).num(row.Line)
-		for col, cell := range row.Cells {
-			rec = rec.num(col).str(cell)
-		}
-		c.record = rec
-		if err := c.rows.write(rec); err != nil {
+		// e164, place id, ext, table index, line, then the cells
+		c.record = c.record[:0].str(n.E164).num(pl).str(n.Ext).num(len(c.tables) - 1).num(row.Line).cells(row.Cells)
+		if err := c.rows.write(c.record); err != nil {
 			return err
 		}
 	}

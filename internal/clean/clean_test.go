@@ -209,6 +209,36 @@ func TestRecordRoundTrip(t *testing.T) {
 	}
 }
 
+// A row's cells come back whole, and a record of cells cut short, or
+// longer than its lengths say, reads as bad.
+func TestRecordCells(t *testing.T) {
+	for _, cells := range [][]string{nil, {""}, {"a", "", "Иванов"}, {string(make([]byte, 300)), "x"}} {
+		rec := record(nil).num(7).cells(cells)
+		f := fields{s: string(rec)}
+		if f.num() != 7 {
+			t.Fatal("the field before the cells")
+		}
+		lens, run := f.cells(nil)
+		var got []string
+		for _, n := range lens {
+			got, run = append(got, run[:n]), run[n:]
+		}
+		if f.bad || f.more() || !slices.Equal(got, cells) || (len(got) == 0) != (len(cells) == 0) {
+			t.Errorf("%q came back as %q, bad %v", cells, got, f.bad)
+		}
+		for cut := 1; cut <= len(rec)-1; cut++ {
+			f := fields{s: string(rec[1:cut])}
+			if f.cells(nil); !f.bad && cut < len(rec) {
+				t.Errorf("%q cut to %d bytes reads as whole", cells, cut)
+			}
+		}
+		f = fields{s: string(rec[1:]) + "x"}
+		if f.cells(nil); !f.bad {
+			t.Errorf("%q with a byte more reads as whole", cells)
+		}
+	}
+}
+
 // TestCountOccurrences: each number's count stands at its first
 // occurrence and 0 at its repeats, and each place counts its unique
 // numbers, on both sides of the size where the sort changes method.
@@ -246,9 +276,25 @@ func TestCountOccurrences(t *testing.T) {
 // TestEncodedRowsLikeCells: the CSV rows the formatters encode (and the
 // rejects) are the bytes Table.Row makes of the cells XLSX gets, with a database to ask or
 // without, and with input files of different headers (fields out of
-// column order, blanks).
+// column order, blanks). The second file has the first's header, so its
+// rows take the short way of cells in order (see encodeCSV), with cells
+// that CSV quotes or that only look as if it might.
 func TestEncodedRowsLikeCells(t *testing.T) {
 	in := base(t, 1500)
+	same := filepath.Join(t.TempDir(), "same.csv")
+	rows := []string{
+		"ФИО;Компания;Город;Телефон;Доп. телефон;E-mail;Комментарий",
+		" Иванов;\\.;\tМосква;+7 916 000-00-01;;a@b.ru;=1+2",
+		"\u00a0Петров;\u3000x;-5;+7 916 000-00-02;;;@x",
+		"Сидоров;ООО \"\"Ромашка\"\";a,b;+7 916 000-00-03;;;",
+		"\"Кузнецов\nИван\";x;y;+7 916 000-00-04;;;\"a;b\"",
+		"Орлов;\\.x;;+7 916 000-00-05",
+		"Белов;x\ry;z;+7 916 000-00-06;;;лишнее;ещё",
+		"Ёжиков;'q;\u2003em;+7 916 000-00-07;;;trail ",
+	}
+	if err := os.WriteFile(same, []byte(strings.Join(rows, "\n")+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	other := filepath.Join(t.TempDir(), "other.csv")
 	content := "Комментарий,Телефон,Имя,\"a,b\"\n\" x\",+7 916 123-45-67,\"Иван \"\"И\"\"\",=1\n,8 495 123 45 67 доб. 12,,\n"
 	if err := os.WriteFile(other, []byte(content), 0o600); err != nil {
@@ -272,7 +318,7 @@ func TestEncodedRowsLikeCells(t *testing.T) {
 			if known {
 				opts.Known = func(key uint64) (bool, error) { return key%3 == 0, nil }
 			}
-			if _, err := Files(context.Background(), []string{in, other}, out, rej, opts); err != nil {
+			if _, err := Files(context.Background(), []string{in, same, other}, out, rej, opts); err != nil {
 				t.Fatal(err)
 			}
 			if err := out.Close(); err != nil {

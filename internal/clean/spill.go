@@ -88,6 +88,19 @@ func (r record) str(s string) record {
 
 func (r record) num(v int) record { return binary.AppendUvarint(r, uint64(v)) }
 
+// cells appends the cells of a row: their count and lengths, then their
+// bytes one after another, which the formatter looks at in one go.
+func (r record) cells(cells []string) record {
+	r = r.num(len(cells))
+	for _, c := range cells {
+		r = r.num(len(c))
+	}
+	for _, c := range cells {
+		r = append(r, c...)
+	}
+	return r
+}
+
 // fields reads the fields of a record back, in the order written. The
 // strings share the memory of the record.
 type fields struct {
@@ -120,6 +133,29 @@ func (f *fields) str() string {
 	s := f.s[:n]
 	f.s = f.s[n:]
 	return s
+}
+
+// cells reads what record.cells wrote, which ends the record: the lengths
+// of the cells into lens, and their bytes, one after another.
+func (f *fields) cells(lens []int) ([]int, string) {
+	n, total := f.num(), 0
+	for range min(n, len(f.s)) { // each length takes a byte at least
+		l := f.num()
+		if l > len(f.s) {
+			f.bad = true
+			break
+		}
+		lens, total = append(lens, l), total+l
+	}
+	if len(lens) != n || total != len(f.s) {
+		f.bad = true
+	}
+	if f.bad {
+		return lens[:0], ""
+	}
+	run := f.s
+	f.s = ""
+	return lens, run
 }
 
 var errCorrupt = errors.New("read back temporary file: a record is cut short")

@@ -97,6 +97,13 @@ func (c *cleaner) writeUniques(ctx context.Context, out *export.Table) error {
 		}
 		f.placesCSV[i] = string(b)
 	}
+	f.inOrder = make([]bool, len(c.layouts))
+	for t, layout := range c.layouts {
+		f.inOrder[t] = true
+		for i, at := range layout {
+			f.inOrder[t] = f.inOrder[t] && at == i
+		}
+	}
 	f.blank = make([]any, len(c.columns.names))
 	for i := range f.blank {
 		f.blank[i] = ""
@@ -260,6 +267,8 @@ type formatter struct {
 	enc       export.CSVRows
 	placesCSV []string // the five cells of each place, encoded
 	fields    []string // the input fields of the row being encoded
+	inOrder   []bool   // by table: its columns are the output's first, in order
+	lens      []int    // scratch for the lengths of a row's cells
 }
 
 // box keeps the last string put in an interface, so the columns that
@@ -305,17 +314,16 @@ func (f *formatter) format(b *batch) error {
 		}
 		row := len(b.cells)
 		b.cells = append(b.cells, f.blank...)
-		for r.more() {
-			col, field := r.num(), r.str()
-			if col >= len(layout) {
-				return errCorrupt
-			}
-			if field != "" {
-				b.cells[row+layout[col]] = field
-			}
-		}
-		if r.bad {
+		lens, run := r.cells(f.lens[:0])
+		f.lens = lens
+		if r.bad || len(lens) > len(layout) {
 			return errCorrupt
+		}
+		for col, n := range lens {
+			if n > 0 {
+				b.cells[row+layout[col]] = run[:n]
+			}
+			run = run[n:]
 		}
 	}
 	return nil
@@ -348,7 +356,7 @@ func (f *formatter) encodeCSV(b *batch) error {
 		}
 		t, layout := &f.tables[tbl], f.layouts[tbl]
 		out := f.enc.String(b.csv, e164)
-		out = f.enc.String(out, f.norm.Readable(e164))
+		out = f.enc.Appended(f.norm.AppendReadable(out, e164), len(out))
 		out = append(out, f.placesCSV[pl]...)
 		out = f.enc.String(out, ext)
 		out = f.enc.Int(out, int(b.counts[i]))
@@ -360,19 +368,30 @@ func (f *formatter) encodeCSV(b *batch) error {
 			b.keys = append(b.keys, key)
 			b.splits = append(b.splits, len(out))
 		}
-		clear(f.fields)
-		for r.more() {
-			col, field := r.num(), r.str()
-			if col >= len(layout) {
-				return errCorrupt
-			}
-			f.fields[layout[col]] = field
-		}
-		if r.bad {
+		lens, run := r.cells(f.lens[:0])
+		f.lens = lens
+		if r.bad || len(lens) > len(layout) {
 			return errCorrupt
 		}
-		for _, field := range f.fields {
-			out = f.enc.String(out, field)
+		if f.inOrder[tbl] && !f.enc.Special(run) {
+			// Most rows: cells in the output's order, none holding what
+			// CSV quotes, which one look at all of them tells.
+			for _, n := range lens {
+				out = f.enc.Checked(out, run[:n])
+				run = run[n:]
+			}
+			for range len(f.fields) - len(lens) {
+				out = f.enc.String(out, "")
+			}
+		} else {
+			clear(f.fields)
+			for col, n := range lens {
+				f.fields[layout[col]] = run[:n]
+				run = run[n:]
+			}
+			for _, field := range f.fields {
+				out = f.enc.String(out, field)
+			}
 		}
 		if f.known {
 			b.splits = append(b.splits, len(out)) // the writer ends the row

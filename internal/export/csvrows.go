@@ -38,6 +38,34 @@ func (e CSVRows) String(dst []byte, s string) []byte {
 	return e.field(dst, "", s, e.needsQuotes(s))
 }
 
+// Checked appends a string cell as String does, for a cell the caller
+// found free of separators, quotes and line ends (see Special): only its
+// first bytes are looked at.
+func (e CSVRows) Checked(dst []byte, s string) []byte {
+	if e.neutralize && s != "" && isFormulaStart(s[0]) {
+		return e.String(dst, s)
+	}
+	return e.field(dst, "", s, s != "" && (s == `\.` || leadingSpace(s)))
+}
+
+// Special tells whether s holds a separator, a quote or a line end. The
+// cells of a row looked at together, in one string, take one call.
+func (e CSVRows) Special(s string) bool { return e.hasSpecial(s) }
+
+// Appended ends a string cell appended to dst at start, written as
+// String would write it: made without a string of its own.
+func (e CSVRows) Appended(dst []byte, start int) []byte {
+	// Plain when it surely is: led by ASCII that is neither a space nor
+	// a formula's start, not `\.`, and without separators, quotes or line
+	// ends. Anything else is written by String.
+	cell := dst[start:]
+	if len(cell) == 0 || (cell[0] < utf8.RuneSelf && !asciiSpace[cell[0]] && !(e.neutralize && isFormulaStart(cell[0])) &&
+		string(cell) != `\.` && !hasSpecialBytes(cell, e.comma)) {
+		return append(dst, e.comma)
+	}
+	return e.String(dst[:start], string(cell))
+}
+
 // Raw appends a string cell as Row writes a Raw one: never neutralized.
 func (e CSVRows) Raw(dst []byte, s string) []byte { return e.field(dst, "", s, e.needsQuotes(s)) }
 
@@ -127,9 +155,11 @@ func (e CSVRows) hasSpecial(s string) bool {
 	return special(s[len(s)-8:])
 }
 
-func (e CSVRows) hasSpecialBytes(s string) bool {
+func (e CSVRows) hasSpecialBytes(s string) bool { return hasSpecialBytes(s, e.comma) }
+
+func hasSpecialBytes[T ~string | ~[]byte](s T, comma byte) bool {
 	for i := 0; i < len(s); i++ {
-		if c := s[i]; c == '\n' || c == '\r' || c == '"' || c == e.comma {
+		if c := s[i]; c == '\n' || c == '\r' || c == '"' || c == comma {
 			return true
 		}
 	}

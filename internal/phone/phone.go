@@ -196,6 +196,17 @@ func (n *Normalizer) Readable(e164 string) string {
 	return readable(e164, n.region)
 }
 
+// AppendReadable appends Readable(e164) to dst: for a number of Russia,
+// without making a string of it.
+func (n *Normalizer) AppendReadable(dst []byte, e164 string) []byte {
+	if n.region == "RU" {
+		if b, ok := appendReadableRU(dst, e164); ok {
+			return b
+		}
+	}
+	return append(dst, n.Readable(e164)...)
+}
+
 // readableBlock formats a number of a proven block (plan.go) without
 // parsing it: there the parser's number is the country code and the
 // national digits as they stand, and its region is the block's.
@@ -260,19 +271,25 @@ func (n *Normalizer) readableForeign(cc int, nsn []byte, digits string) (string,
 // 123-45-67", without its 40 µs of parsing and pattern matching (a
 // differential test holds the two equal). +7 7xx is Kazakhstan: not here.
 func readableRU(e164 string) (string, bool) {
-	if len(e164) != 12 || e164[:2] != "+7" || !strings.ContainsRune("3489", rune(e164[2])) {
+	var b [17]byte // one allocation, without concatenating eight pieces
+	if _, ok := appendReadableRU(b[:0], e164); !ok {
 		return "", false
+	}
+	return string(b[:]), true
+}
+
+// appendReadableRU appends readableRU(e164) to dst.
+func appendReadableRU(dst []byte, e164 string) ([]byte, bool) {
+	if len(e164) != 12 || e164[:2] != "+7" || !strings.ContainsRune("3489", rune(e164[2])) {
+		return dst, false
 	}
 	d := e164[2:]
 	for i := range len(d) {
 		if d[i] < '0' || d[i] > '9' {
-			return "", false
+			return dst, false
 		}
 	}
-	// One allocation, without concatenating eight pieces: this runs for
-	// every unique number of a cleaned base.
-	b := [...]byte{'8', ' ', '(', d[0], d[1], d[2], ')', ' ', d[3], d[4], d[5], '-', d[6], d[7], '-', d[8], d[9]}
-	return string(b[:]), true
+	return append(dst, '8', ' ', '(', d[0], d[1], d[2], ')', ' ', d[3], d[4], d[5], '-', d[6], d[7], '-', d[8], d[9]), true
 }
 
 func readable(e164, region string) string {
