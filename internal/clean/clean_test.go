@@ -2,9 +2,11 @@ package clean
 
 import (
 	"context"
+	"encoding/binary"
 	"encoding/csv"
 	"errors"
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -226,9 +228,9 @@ func TestRecordCells(t *testing.T) {
 		if f.bad || f.more() || !slices.Equal(got, cells) || (len(got) == 0) != (len(cells) == 0) {
 			t.Errorf("%q came back as %q, bad %v", cells, got, f.bad)
 		}
-		for cut := 1; cut <= len(rec)-1; cut++ {
+		for cut := 1; cut < len(rec); cut++ {
 			f := fields{s: string(rec[1:cut])}
-			if f.cells(nil); !f.bad && cut < len(rec) {
+			if f.cells(nil); !f.bad {
 				t.Errorf("%q cut to %d bytes reads as whole", cells, cut)
 			}
 		}
@@ -236,6 +238,33 @@ func TestRecordCells(t *testing.T) {
 		if f.cells(nil); !f.bad {
 			t.Errorf("%q with a byte more reads as whole", cells)
 		}
+	}
+}
+
+// Damaged numbers read as bad, not as lengths or indexes that would slice
+// or index out of range: a length of -3 and one of 10 add up to the 7
+// bytes that follow.
+func TestRecordDamagedNumbers(t *testing.T) {
+	minus3 := string(binary.AppendUvarint(nil, uint64(1<<64-3)))
+	for _, tc := range []struct {
+		name string
+		rec  string
+		read func(f *fields)
+	}{
+		{"negative length among the cells", "\x02\x0a" + minus3 + "abcdefg", func(f *fields) { f.cells(nil) }},
+		{"negative string length", minus3 + "abc", func(f *fields) { f.str() }},
+		{"negative number", minus3, func(f *fields) { f.num() }},
+		{"number past 2^31", string(binary.AppendUvarint(nil, 1<<31)), func(f *fields) { f.num() }},
+		{"varint of eleven bytes", strings.Repeat("\xff", 10) + "\x01", func(f *fields) { f.num() }},
+	} {
+		f := fields{s: tc.rec}
+		if tc.read(&f); !f.bad {
+			t.Errorf("%s: reads as good", tc.name)
+		}
+	}
+	f := fields{s: string(binary.AppendUvarint(nil, math.MaxInt32))}
+	if f.num() != math.MaxInt32 || f.bad {
+		t.Error("2^31-1 reads as bad")
 	}
 }
 

@@ -330,8 +330,8 @@ func (f *formatter) format(b *batch) error {
 }
 
 // head reads the fields of a rows record that come before the input
-// fields: e164, place id, ext, table index, line. Pairs of table column
-// and field follow.
+// fields: e164, place id, ext, table index, line. The row's cells follow
+// (see record.cells).
 func (f *formatter) head(r *fields) (e164 string, pl int, ext string, tbl, line int, ok bool) {
 	e164, pl, ext = r.str(), r.num(), r.str()
 	tbl, line = r.num(), r.num()

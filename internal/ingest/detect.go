@@ -75,7 +75,9 @@ func (r *Reader) table(src source, sheet string) (*Table, error) {
 	t.Header = make([]string, width)
 	for j := range t.Header {
 		if header >= 0 && j < len(rows[header].Cells) {
-			t.Header[j] = strings.TrimSpace(rows[header].Cells[j])
+			// A clone: a header is kept as long as its table, and a
+			// cell keeps the reader's block of text (see csvReader).
+			t.Header[j] = strings.Clone(strings.TrimSpace(rows[header].Cells[j]))
 		}
 		if t.Header[j] == "" {
 			t.Header[j] = ColumnName(j)

@@ -319,11 +319,12 @@ type Row struct {
 	// Line is the 1-based line of a CSV file where the record starts, or the
 	// row number in the sheet.
 	Line int
-	// Cells is a fresh slice for every row. It holds at least len(Header)
-	// cells (short rows are padded with ""); cells beyond the header are kept
-	// when not empty, so nothing in the file is lost. The cells of a CSV
-	// file share memory with the rows read near them: a cell kept long
-	// after its row is kept as a clone (strings.Clone), or it keeps them.
+	// Cells is the row's own slice (appending to it copies). It holds at
+	// least len(Header) cells (short rows are padded with ""); cells beyond
+	// the header are kept when not empty, so nothing in the file is lost.
+	// The cells of a CSV file share memory with the rows read near them: a
+	// cell kept long after its row is kept as a clone (strings.Clone), or
+	// it keeps them.
 	Cells []string
 }
 

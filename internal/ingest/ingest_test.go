@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strings"
 	"testing"
@@ -509,4 +510,42 @@ func TestIsBlank(t *testing.T) {
 			}
 		}
 	}
+}
+
+// A table's header is kept as long as the table, by clean for the whole
+// run: it must not keep the reader's block of text (64 KB) with it, or
+// memory would grow by a block with every file cleaned.
+func TestHeaderKeepsNoBlock(t *testing.T) {
+	const files = 100
+	dir := t.TempDir()
+	for i := range files {
+		data := fmt.Sprintf("Имя;Телефон %d\nИванов;+7 916 123-45-%02d\n", i, i)
+		if err := os.WriteFile(filepath.Join(dir, fmt.Sprintf("%d.csv", i)), []byte(data), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	headers := make([][]string, files)
+	for i := range files {
+		r, err := Open(filepath.Join(dir, fmt.Sprintf("%d.csv", i)), Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		tbl, err := r.NextTable()
+		if err != nil {
+			t.Fatal(err)
+		}
+		headers[i] = tbl.Header
+		r.Close()
+	}
+	runtime.GC()
+	runtime.ReadMemStats(&after)
+	grown := int64(after.HeapAlloc) - int64(before.HeapAlloc)
+	t.Logf("the headers of %d files keep %d KB", files, grown>>10)
+	if grown > files*16<<10 {
+		t.Errorf("the headers of %d files keep %d KB", files, grown>>10)
+	}
+	runtime.KeepAlive(headers)
 }

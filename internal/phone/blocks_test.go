@@ -253,6 +253,37 @@ func TestBlocksBounded(t *testing.T) {
 func forgetLearned() {
 	learned.Clear()
 	learnedCount.Store(0)
+	formatsShared.Clear()
+	formatsSharedCount.Store(0)
+}
+
+// A foreign block's format is worked out at its second meeting, not its
+// first (a number alone in its block costs one parse), and shared: another
+// normalizer formats the block by it at its first meeting. A normalizer
+// that learns alone takes nothing shared.
+func TestFormatsShared(t *testing.T) {
+	forgetLearned()
+	defer forgetLearned()
+	first, second, alone := newRU(t), newRU(t), newColdRU(t)
+	const e164 = "+375291234567"
+	key := blockKey(375, []byte("291234567"))
+	first.Readable(e164)
+	if f, met := first.formats[key]; f != nil || !met {
+		t.Fatalf("after one meeting: format %v, met %v; want none, met", f, met)
+	}
+	want := first.Readable(e164)
+	if f := first.formats[key]; f == nil || !f.ok {
+		t.Fatalf("after two meetings: format %+v, want one that applies", f)
+	}
+	if got := second.Readable("+375291765432"); got != readable("+375291765432", "RU") || second.formats[key] == nil {
+		t.Errorf("another normalizer's first meeting: %q, format %v", got, second.formats[key])
+	}
+	if alone.Readable(e164) != want || alone.formats[key] != nil {
+		t.Error("a normalizer that learns alone took the shared format")
+	}
+	if formatsSharedCount.Load() != 1 {
+		t.Errorf("%d formats shared, want 1", formatsSharedCount.Load())
+	}
 }
 
 // TestLearnedShared: a block or prefix one normalizer learned, another
@@ -330,8 +361,10 @@ func TestIntlFormatTaken(t *testing.T) {
 			count(key, b.intl)
 		}
 	}
-	for key, f := range nz.formats { // other country codes
-		count(key, *f)
+	for key, f := range nz.formats { // other country codes, met more than once
+		if f != nil {
+			count(key, *f)
+		}
 	}
 	t.Logf("%d blocks formatted by template, declined: %v", taken, declined)
 	if taken < 4*len(declined) || taken == 0 {
@@ -410,7 +443,7 @@ func TestReadableForeignAgrees(t *testing.T) {
 		}
 		taken := 0
 		for _, f := range nz.formats {
-			if f.ok {
+			if f != nil && f.ok {
 				taken++
 			}
 		}

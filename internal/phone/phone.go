@@ -246,20 +246,31 @@ func (n *Normalizer) readableBlock(e164 string) (string, bool) {
 // region's. Such a number is never of the region, so phonenumbers formats
 // it internationally, by its block's format, whatever its type and even
 // when it is not valid: when the parser reads the block plain (nsn as it
-// stands), the format is known without learning the block. Learning takes
-// a dozen parses; a list's foreign numbers are mostly one or two a block.
+// stands), the format is known without learning the block, which takes a
+// dozen parses more. Proving the format costs a few parses' worth, so a
+// block met once is left to the parser, as block does.
 func (n *Normalizer) readableForeign(cc int, nsn []byte, digits string) (string, bool) {
 	key := blockKey(cc, nsn)
-	f, ok := n.formats[key]
-	if !ok {
-		if len(n.formats) >= maxBlocks {
+	f, met := n.formats[key]
+	if f == nil {
+		switch shared := n.sharedFormat(key); {
+		case shared != nil:
+			f = shared
+		case !met:
+			if len(n.formats) < maxBlocks {
+				n.formats[key] = nil // met once
+			}
 			return "", false
+		default:
+			f = &intlFormat{done: true}
+			if b := (block{string(nsn[:3]), len(nsn)}); n.proof.plain(cc, b) {
+				*f = n.proof.intl(cc, b)
+			}
+			n.shareFormat(key, f)
 		}
-		f = &intlFormat{done: true}
-		if b := (block{string(nsn[:3]), len(nsn)}); n.proof.plain(cc, b) {
-			*f = n.proof.intl(cc, b)
+		if met || len(n.formats) < maxBlocks {
+			n.formats[key] = f
 		}
-		n.formats[key] = f
 	}
 	if !f.ok {
 		return "", false

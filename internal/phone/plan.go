@@ -138,6 +138,32 @@ var (
 	learnedCount atomic.Int32
 )
 
+// formatsShared shares the international formats of blocks (see
+// readableForeign) the same way, by block: they do not depend on the
+// region that asks. An intlFormat is never changed once made.
+var (
+	formatsShared      sync.Map // blockKey -> *intlFormat
+	formatsSharedCount atomic.Int32
+)
+
+func (nz *Normalizer) sharedFormat(key uint32) *intlFormat {
+	if nz.alone {
+		return nil
+	}
+	if f, ok := formatsShared.Load(key); ok {
+		return f.(*intlFormat)
+	}
+	return nil
+}
+
+func (nz *Normalizer) shareFormat(key uint32, f *intlFormat) {
+	if !nz.alone && formatsSharedCount.Load() < 4*maxBlocks {
+		if _, loaded := formatsShared.LoadOrStore(key, f); !loaded {
+			formatsSharedCount.Add(1)
+		}
+	}
+}
+
 // learnedKey is a normalizer's region with a prefix (kind 1<<31) or a
 // block (kind 0, key blockKey).
 type learnedKey struct {
