@@ -243,7 +243,8 @@ func TestRecordCells(t *testing.T) {
 
 // Damaged numbers read as bad, not as lengths or indexes that would slice
 // or index out of range: a length of -3 and one of 10 add up to the 7
-// bytes that follow.
+// bytes that follow. Large numbers that are not negative (a line past
+// 2^31) read as they were written.
 func TestRecordDamagedNumbers(t *testing.T) {
 	minus3 := string(binary.AppendUvarint(nil, uint64(1<<64-3)))
 	for _, tc := range []struct {
@@ -254,17 +255,26 @@ func TestRecordDamagedNumbers(t *testing.T) {
 		{"negative length among the cells", "\x02\x0a" + minus3 + "abcdefg", func(f *fields) { f.cells(nil) }},
 		{"negative string length", minus3 + "abc", func(f *fields) { f.str() }},
 		{"negative number", minus3, func(f *fields) { f.num() }},
-		{"number past 2^31", string(binary.AppendUvarint(nil, 1<<31)), func(f *fields) { f.num() }},
+		{"number past math.MaxInt", string(binary.AppendUvarint(nil, math.MaxInt+1)), func(f *fields) { f.num() }},
 		{"varint of eleven bytes", strings.Repeat("\xff", 10) + "\x01", func(f *fields) { f.num() }},
 	} {
-		f := fields{s: tc.rec}
-		if tc.read(&f); !f.bad {
-			t.Errorf("%s: reads as good", tc.name)
-		}
+		t.Run(tc.name, func(t *testing.T) {
+			defer func() {
+				if p := recover(); p != nil {
+					t.Errorf("panics: %v", p)
+				}
+			}()
+			f := fields{s: tc.rec}
+			if tc.read(&f); !f.bad {
+				t.Error("reads as good")
+			}
+		})
 	}
-	f := fields{s: string(binary.AppendUvarint(nil, math.MaxInt32))}
-	if f.num() != math.MaxInt32 || f.bad {
-		t.Error("2^31-1 reads as bad")
+	for _, v := range []int{math.MaxInt32, 1 << 40, math.MaxInt} {
+		f := fields{s: string(binary.AppendUvarint(nil, uint64(v)))}
+		if got := f.num(); got != v || f.bad {
+			t.Errorf("%d reads as %d, bad %v", v, got, f.bad)
+		}
 	}
 }
 

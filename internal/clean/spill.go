@@ -112,14 +112,15 @@ type fields struct {
 func (f *fields) more() bool { return len(f.s) > 0 }
 
 // num reads a number. Every number written (a length, a line, an index)
-// is below 2^31: a larger one is damage, and would index out of range.
+// is an int that is not negative: one past math.MaxInt is damage, and
+// would read as negative, and slice or index out of range.
 func (f *fields) num() int {
 	var v uint64
 	for i, shift := 0, uint(0); i < len(f.s) && shift < 64; i, shift = i+1, shift+7 {
 		b := f.s[i]
 		v |= uint64(b&0x7f) << shift
 		if b < 0x80 {
-			if v > math.MaxInt32 {
+			if v > math.MaxInt {
 				break
 			}
 			f.s = f.s[i+1:]

@@ -15,8 +15,8 @@ import (
 // It exists for speed: reading a base is the one serial step in front of
 // the parallel normalizers. It scans a large buffer with bytes.IndexByte
 // instead of going through bufio.ReadSlice, and a line without quotes (most
-// lines of a base) becomes one string sliced into its fields, with no copy
-// into a record buffer and no per-field bookkeeping.
+// lines of a base) is copied once, into the arena, and sliced into its
+// fields, with no record buffer and no per-field bookkeeping.
 type csvReader struct {
 	r        io.Reader
 	delim    byte

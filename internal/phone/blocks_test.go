@@ -281,8 +281,14 @@ func TestFormatsShared(t *testing.T) {
 	if alone.Readable(e164) != want || alone.formats[key] != nil {
 		t.Error("a normalizer that learns alone took the shared format")
 	}
+	for range 2 {
+		alone.Readable("+375331234567") // another block, proven by alone
+	}
+	if f := alone.formats[blockKey(375, []byte("331234567"))]; f == nil || !f.ok {
+		t.Errorf("alone did not prove a block it met twice: %+v", f)
+	}
 	if formatsSharedCount.Load() != 1 {
-		t.Errorf("%d formats shared, want 1", formatsSharedCount.Load())
+		t.Errorf("%d formats shared, want 1 (not alone's)", formatsSharedCount.Load())
 	}
 }
 

@@ -4,6 +4,7 @@ import (
 	"regexp"
 	"regexp/syntax"
 	"strconv"
+	"sync"
 )
 
 // Formatting a foreign number internationally, phonenumbers picks the
@@ -54,7 +55,7 @@ func (p *prover) intl(cc int, b block) intlFormat {
 		if !match {
 			continue
 		}
-		re, err := regexp.Compile(nf.GetPattern())
+		re, err := compiled(nf.GetPattern())
 		if err != nil {
 			return f
 		}
@@ -67,6 +68,22 @@ func (p *prover) intl(cc int, b block) intlFormat {
 	}
 	f.ok = true // no format: phonenumbers leaves the digits as they are
 	return f
+}
+
+// patterns are the formats' patterns compiled, once for the process: many
+// blocks share one, and the formats of up to thousands of blocks are kept.
+var patterns sync.Map // pattern -> *regexp.Regexp
+
+func compiled(pattern string) (*regexp.Regexp, error) {
+	if re, ok := patterns.Load(pattern); ok {
+		return re.(*regexp.Regexp), nil
+	}
+	re, err := regexp.Compile(pattern)
+	if err != nil {
+		return nil, err
+	}
+	re2, _ := patterns.LoadOrStore(pattern, re)
+	return re2.(*regexp.Regexp), nil
 }
 
 // format formats nsn, a national number of the block.

@@ -248,7 +248,8 @@ func (n *Normalizer) readableBlock(e164 string) (string, bool) {
 // when it is not valid: when the parser reads the block plain (nsn as it
 // stands), the format is known without learning the block, which takes a
 // dozen parses more. Proving the format costs a few parses' worth, so a
-// block met once is left to the parser, as block does.
+// block met once is left to the parser, as block does, and so are the
+// blocks past the first maxBlocks met.
 func (n *Normalizer) readableForeign(cc int, nsn []byte, digits string) (string, bool) {
 	key := blockKey(cc, nsn)
 	f, met := n.formats[key]
