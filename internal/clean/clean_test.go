@@ -278,6 +278,32 @@ func TestRecordDamagedNumbers(t *testing.T) {
 	}
 }
 
+// A place's id is the same every time it comes, and another place's is
+// another, whatever the cache in front of the map holds: places of equal
+// lengths share its slots, and equal strings in other memory compare
+// equal.
+func TestPlacesID(t *testing.T) {
+	rng := rand.New(rand.NewPCG(7, 8))
+	words := []string{"", "Москва", "Казань", "МТС", "Tele2", "Europe/Moscow", "Asia/Omsk", "ab", "ba"}
+	pick := func() string { return strings.Clone(words[rng.IntN(len(words))]) }
+	var ps places
+	want := map[place]int{}
+	for range 20_000 {
+		pl := place{phone.Type(rng.IntN(3)), pick(), pick(), pick(), pick()}
+		id := ps.id(pl)
+		if w, ok := want[pl]; ok && w != id {
+			t.Fatalf("%v: id %d, before %d", pl, id, w)
+		}
+		want[pl] = id
+		if ps.list[id] != pl {
+			t.Fatalf("%v: id %d is %v", pl, id, ps.list[id])
+		}
+	}
+	if len(ps.list) != len(want) || len(ps.uniques) != len(want) {
+		t.Errorf("%d places listed, %d distinct", len(ps.list), len(want))
+	}
+}
+
 // TestCountOccurrences: each number's count stands at its first
 // occurrence and 0 at its repeats, and each place counts its unique
 // numbers, on both sides of the size where the sort changes method.
