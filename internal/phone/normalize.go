@@ -73,10 +73,14 @@ func (nz *Normalizer) parse(input string, d []byte, plus bool) (Number, Reason) 
 			return Number{}, TooShort
 		}
 	}
-	if phonenumbers.IsValidNumber(pn) {
+	// A number is valid exactly when its type is known: IsValidNumber and
+	// GetNumberType both match it against the patterns of its own region
+	// (TestTypeTellsValidity holds them to that), and asking both did the
+	// work twice.
+	if t := phonenumbers.GetNumberType(pn); t != phonenumbers.UNKNOWN {
 		return Number{
 			E164:    phonenumbers.Format(pn, phonenumbers.E164),
-			Type:    typeOf(phonenumbers.GetNumberType(pn)),
+			Type:    typeOf(t),
 			Country: phonenumbers.GetRegionCodeForNumber(pn),
 		}, OK
 	}

@@ -2,10 +2,13 @@ package phone
 
 import (
 	"errors"
+	"math/rand/v2"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/nyaruka/phonenumbers"
 )
 
 // want is one expected result; Text is checked only when set.
@@ -340,4 +343,49 @@ func newColdRU(t testing.TB) *Normalizer {
 	nz := newRU(t)
 	nz.alone = true
 	return nz
+}
+
+// parse takes a number's type being known for its validity, as
+// phonenumbers' code has it (IsValidNumber and GetNumberType both match
+// the number against its own region's patterns). This holds the two to
+// each other on the example numbers of every region and type, on numbers
+// near them, and on random digits after every country code, so that a
+// release of phonenumbers that parts them fails here.
+func TestTypeTellsValidity(t *testing.T) {
+	rng := rand.New(rand.NewPCG(9, 10))
+	var inputs []string
+	for region := range phonenumbers.GetSupportedRegions() {
+		for typ := phonenumbers.FIXED_LINE; typ <= phonenumbers.VOICEMAIL; typ++ {
+			if ex := phonenumbers.GetExampleNumberForType(region, typ); ex != nil {
+				e164 := phonenumbers.Format(ex, phonenumbers.E164)
+				inputs = append(inputs, e164, e164[:len(e164)-1], e164+"1", e164[:len(e164)-2]+strconv.Itoa(10+rng.IntN(90)))
+			}
+		}
+	}
+	for cc := range phonenumbers.GetSupportedCallingCodes() {
+		for n := 4; n <= 14; n++ {
+			digits := make([]byte, n)
+			for i := range digits {
+				digits[i] = byte('0' + rng.IntN(10))
+			}
+			inputs = append(inputs, "+"+strconv.Itoa(cc)+string(digits))
+		}
+	}
+	valid := 0
+	for _, in := range inputs {
+		pn, err := phonenumbers.Parse(in, "RU")
+		if err != nil {
+			continue
+		}
+		v, typ := phonenumbers.IsValidNumber(pn), phonenumbers.GetNumberType(pn)
+		if v != (typ != phonenumbers.UNKNOWN) {
+			t.Errorf("%s: valid %v, type %v", in, v, typ)
+		}
+		if v {
+			valid++
+		}
+	}
+	if valid < len(inputs)/5 {
+		t.Errorf("only %d of %d numbers valid: the test tells little", valid, len(inputs))
+	}
 }
