@@ -80,3 +80,26 @@ func TestTooShortAgreesWithParser(t *testing.T) {
 		}
 	}
 }
+
+// The E.164 strings of fast numbers are cut from shared blocks: each must
+// stay as it was made while the normalizer makes thousands more, across
+// blocks.
+func TestE164sStayWhole(t *testing.T) {
+	nz := newRU(t)
+	var kept []Number
+	var want []string
+	for i := range 5000 {
+		nsn := fmt.Sprintf("916%07d", i*1999%10_000_000)
+		res := nz.Cell("8" + nsn)
+		if len(res) != 1 || res[0].Reason != OK {
+			t.Fatalf("8%s: %+v", nsn, res)
+		}
+		kept = append(kept, res[0].Number)
+		want = append(want, "+7"+nsn)
+	}
+	for i, n := range kept {
+		if n.E164 != want[i] {
+			t.Fatalf("number %d is %q now, want %q", i, n.E164, want[i])
+		}
+	}
+}

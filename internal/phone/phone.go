@@ -74,7 +74,7 @@ func (r Reason) String() string {
 
 // Number is one valid telephone number.
 type Number struct {
-	E164    string // "+79161234567"
+	E164    string // "+79161234567"; may share memory with other numbers': clone to keep many long
 	Ext     string // extension digits, "" when none
 	Type    Type
 	Country string // ISO 3166-1 alpha-2 region of the number, "001" for non-geographic
@@ -134,6 +134,10 @@ type Normalizer struct {
 	cache map[string]cached
 	key   []byte // scratch for the cache key and the parser's input
 	run   run    // scratch for the run being read
+	// e164s is the block the E.164 strings of fast numbers are cut from:
+	// one allocation for a thousand numbers instead of one each, which
+	// took a tenth of reading a base's cells.
+	e164s strings.Builder
 }
 
 // ErrUnknownRegion is returned by NewNormalizer for a region phonenumbers
