@@ -8,6 +8,7 @@ import (
 	"io"
 	"math"
 	"os"
+	"slices"
 )
 
 // spill is a temporary file that keeps what the output needs until the
@@ -49,7 +50,7 @@ func (s *spill) reader() (*spillReader, error) {
 	if _, err := s.f.Seek(0, io.SeekStart); err != nil {
 		return nil, err
 	}
-	return &spillReader{r: bufio.NewReaderSize(s.f, 1<<16)}, nil
+	return &spillReader{f: s.f, r: bufio.NewReaderSize(s.f, 1<<16)}, nil
 }
 
 func (s *spill) remove() {
@@ -57,7 +58,23 @@ func (s *spill) remove() {
 	os.Remove(s.f.Name()) // gone already, except on systems that refuse
 }
 
-type spillReader struct{ r *bufio.Reader }
+type spillReader struct {
+	f *os.File
+	r *bufio.Reader // over f, for next
+}
+
+// read appends to buf the next bytes of the file, up to n; io.EOF once
+// there are none. Past what next buffered, they go from the file to buf
+// directly, without a copy in between.
+func (sr *spillReader) read(buf []byte, n int) ([]byte, error) {
+	var from io.Reader = sr.f
+	if sr.r.Buffered() > 0 {
+		from = sr.r
+	}
+	buf = slices.Grow(buf, n)
+	got, err := io.ReadAtLeast(from, buf[len(buf):len(buf)+n], 1)
+	return buf[:len(buf)+got], err
+}
 
 // next appends the next record to buf; io.EOF after the last.
 func (sr *spillReader) next(buf []byte) ([]byte, error) {

@@ -2,6 +2,7 @@ package clean
 
 import (
 	"context"
+	"encoding/binary"
 	"io"
 	"slices"
 	"strconv"
@@ -16,15 +17,17 @@ import (
 // (the readable form of foreign numbers costs tens of µs), and the caller
 // writes the batches in order. A fixed set of batches circulates, so memory
 // stays bounded whatever the size of the input.
-const (
-	batchRows  = 256
-	batchBytes = 1 << 16
-)
+//
+// A batch is the records one read of the spill brings, about batchBytes:
+// some 250 rows of a base. The records of first sightings are picked out
+// where they stand; repeats are left in between.
+const batchBytes = 1 << 15
 
 type batch struct {
-	raw    []byte   // the records, back to back
-	counts []uint32 // the occurrences of each record's number
-	ends   []int    // where each record ends in raw
+	raw    []byte   // the records read
+	counts []uint32 // the occurrences of each row's number
+	starts []int    // where each row's record starts in raw
+	ends   []int    // and ends
 	cells  []any    // the rows, width cells each (XLSX)
 	csv    []byte   // the rows encoded (CSV); without in_database when there is a Known to ask
 	splits []int    // with a Known to ask (CSV): where each row's in_database goes in csv, and where the row ends
@@ -97,6 +100,10 @@ func (c *cleaner) writeUniques(ctx context.Context, out *export.Table) error {
 		}
 		f.placesCSV[i] = string(b)
 	}
+	f.fileSheet = make([]string, len(c.tables))
+	for i, t := range c.tables {
+		f.fileSheet[i] = string(f.enc.String(f.enc.String(nil, c.sum.Files[t.file]), t.sheet))
+	}
 	f.inOrder = make([]bool, len(c.layouts))
 	for t, layout := range c.layouts {
 		f.inOrder[t] = true
@@ -132,45 +139,53 @@ func (c *cleaner) writeUniques(ctx context.Context, out *export.Table) error {
 // record, 0 for a repeat.
 func readBatches(ctx context.Context, sr *spillReader, count []uint32, free <-chan *batch, work, order chan<- *batch) error {
 	seq := 0
+	var cut []byte // the start of a record the last read cut short
+	var b *batch
 	for {
-		var b *batch
-		select {
-		case b = <-free:
-		case <-ctx.Done():
-			return ctx.Err()
+		if b == nil {
+			select {
+			case b = <-free:
+			case <-ctx.Done():
+				return ctx.Err()
+			}
 		}
-		b.raw, b.ends, b.counts = b.raw[:0], b.ends[:0], b.counts[:0]
-		var err error
-		for len(b.ends) < batchRows && len(b.raw) < batchBytes {
-			start := len(b.raw)
-			if b.raw, err = sr.next(b.raw); err != nil {
-				break
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		b.starts, b.ends, b.counts = b.starts[:0], b.ends[:0], b.counts[:0]
+		raw, err := sr.read(append(b.raw[:0], cut...), batchBytes)
+		if err != nil && err != io.EOF {
+			return err
+		}
+		pos := 0
+		for {
+			n, k := binary.Uvarint(raw[pos:])
+			if k < 0 || n > 1<<31 {
+				return errCorrupt
+			}
+			if k == 0 || uint64(len(raw)-pos-k) < n {
+				break // cut short: read on
 			}
 			if seq >= len(count) {
 				return errCorrupt
 			}
-			if seq%4096 == 0 { // a long run of repeats fills no batch
-				if err := ctx.Err(); err != nil {
-					return err
-				}
-			}
-			if n := count[seq]; n > 0 {
-				b.ends = append(b.ends, len(b.raw))
-				b.counts = append(b.counts, n)
-			} else {
-				b.raw = b.raw[:start] // a repeat
+			if c := count[seq]; c > 0 {
+				b.starts = append(b.starts, pos+k)
+				b.ends = append(b.ends, pos+k+int(n))
+				b.counts = append(b.counts, c)
 			}
 			seq++
+			pos += k + int(n)
 		}
-		if err != nil && err != io.EOF {
-			return err
-		}
-		if err == io.EOF && seq != len(count) {
+		cut = append(cut[:0], raw[pos:]...)
+		b.raw = raw
+		if err == io.EOF && (len(cut) > 0 || seq != len(count)) {
 			return errCorrupt
 		}
 		if len(b.ends) > 0 {
 			work <- b // never blocks: the channels hold every batch there is
 			order <- b
+			b = nil
 		}
 		if err == io.EOF {
 			return nil
@@ -266,6 +281,7 @@ type formatter struct {
 	encode    bool
 	enc       export.CSVRows
 	placesCSV []string // the five cells of each place, encoded
+	fileSheet []string // by table: its file and sheet cells, encoded
 	fields    []string // the input fields of the row being encoded
 	inOrder   []bool   // by table: its columns are the output's first, in order
 	lens      []int    // scratch for the lengths of a row's cells
@@ -291,10 +307,8 @@ func (f *formatter) format(b *batch) error {
 	}
 	raw := string(b.raw) // one copy for the batch; the cells share it
 	b.cells, b.keys = b.cells[:0], b.keys[:0]
-	start := 0
-	for i, end := range b.ends {
-		r := fields{s: raw[start:end]}
-		start = end
+	for i, start := range b.starts {
+		r := fields{s: raw[start:b.ends[i]]}
 		e164, pl, ext, tbl, line, ok := f.head(&r)
 		if !ok {
 			return errCorrupt
@@ -346,22 +360,19 @@ func (f *formatter) encodeCSV(b *batch) error {
 		f.fields = make([]string, len(f.blank))
 	}
 	raw := string(b.raw) // Readable may keep what it is given
-	start := 0
-	for i, end := range b.ends {
-		r := fields{s: raw[start:end]}
-		start = end
+	for i, start := range b.starts {
+		r := fields{s: raw[start:b.ends[i]]}
 		e164, pl, ext, tbl, line, ok := f.head(&r)
 		if !ok {
 			return errCorrupt
 		}
-		t, layout := &f.tables[tbl], f.layouts[tbl]
+		layout := f.layouts[tbl]
 		out := f.enc.String(b.csv, e164)
 		out = f.enc.Appended(f.norm.AppendReadable(out, e164), len(out))
 		out = append(out, f.placesCSV[pl]...)
 		out = f.enc.String(out, ext)
 		out = f.enc.Int(out, int(b.counts[i]))
-		out = f.enc.String(out, f.files[t.file])
-		out = f.enc.String(out, t.sheet)
+		out = append(out, f.fileSheet[tbl]...)
 		out = f.enc.Int(out, line)
 		if f.known {
 			key, _ := strconv.ParseUint(e164[1:], 10, 64)
