@@ -190,6 +190,18 @@ func (t *Table) Encoded(rows []byte) error {
 	if err := t.csv.Error(); err != nil {
 		return err
 	}
-	_, err := t.buf.Write(rows)
+	if len(rows) <= t.buf.Available() || len(rows) < encodedDirect {
+		_, err := t.buf.Write(rows)
+		return err
+	}
+	// Many rows at once (clean writes them by the batch) go to the file
+	// without a copy through the buffer, once what it holds is out.
+	if err := t.buf.Flush(); err != nil {
+		return err
+	}
+	_, err := t.fw.Write(rows)
 	return err
 }
+
+// encodedDirect is how long a run of encoded rows takes the short way.
+const encodedDirect = 16 << 10

@@ -293,6 +293,31 @@ func TestHasSpecial(t *testing.T) {
 	}
 }
 
+// TestEncodedInOrder: runs of rows short enough for the buffer and long
+// enough to bypass it land in the order written.
+func TestEncodedInOrder(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "rows.csv")
+	tbl, err := Create(path, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tbl.Sheet("x", []string{"h"})
+	want := []byte("h\n")
+	for i, size := range []int{10, encodedDirect, 100, 70_000, encodedDirect - 1, 3, 200_000, 60_000, 60_000, 1} {
+		rows := []byte(strings.Repeat(string(rune('a'+i)), size-1) + "\n")
+		if err := tbl.Encoded(rows); err != nil {
+			t.Fatal(err)
+		}
+		want = append(want, rows...)
+	}
+	if err := tbl.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := os.ReadFile(path); err != nil || !bytes.Equal(got, want) {
+		t.Errorf("the file differs from the rows written (%v)", err)
+	}
+}
+
 // TestLargeTableWhole: a table written past several syncs along the way is
 // whole once closed, and an aborted one leaves nothing.
 func TestLargeTableWhole(t *testing.T) {
