@@ -6,6 +6,7 @@ package clean
 import (
 	"context"
 	"runtime"
+	"slices"
 	"sync"
 
 	"github.com/callbase/callbase/internal/callbase"
@@ -178,7 +179,9 @@ func (c *cleaner) Row(row *scan.Row) error {
 		seq, key := uint32(c.nfound), n.Key()
 		part := &c.found[partOf(key)]
 		*part = append(*part, occurrence{key: key, seq: seq, place: uint32(pl)})
-		c.nfound++
+		if c.nfound++; c.nfound == presizeAt {
+			c.presize(c.reader.Progress())
+		}
 		if len(row.Cells) > len(c.table.Header) {
 			c.wide = append(c.wide, wideRow{seq, uint32(len(row.Cells))})
 		}
@@ -213,6 +216,28 @@ type occurrence struct {
 const partBits = 6
 
 func partOf(key uint64) uint64 { return key * 0x9e3779b97f4a7c15 >> (64 - partBits) }
+
+// presizeAt is how many numbers are found before the parts are given the
+// room the whole input likely needs (see presize).
+const presizeAt = 1 << 18
+
+// presize grows each part, once, to the share of the numbers the current
+// file likely holds, told by how many its bytes read so far held, and a
+// twentieth more. Grown by appends alone, the parts of a million numbers
+// were copied some four times over, each copy garbage to collect: 0.1 s of
+// CPU. A file that holds more grows on as before.
+func (c *cleaner) presize(done, total int64) {
+	if done <= 0 || total <= done {
+		return
+	}
+	likely := float64(c.nfound) * float64(total) / float64(done) * 1.05
+	perPart := int(likely) / len(c.found)
+	for i, part := range c.found {
+		if perPart > cap(part) {
+			c.found[i] = slices.Grow(part, perPart-len(part))
+		}
+	}
+}
 
 // countOccurrences sorts each part of the numbers found by key, the
 // repeats of each after its first (the sort is stable, and a part holds

@@ -305,6 +305,35 @@ func TestPlacesID(t *testing.T) {
 	}
 }
 
+// TestPresize: the parts get room for the numbers the rest of the file
+// likely holds, those that hold more already are left as they are, and
+// nothing found is lost.
+func TestPresize(t *testing.T) {
+	var c cleaner
+	for i := range 1000 {
+		c.found[i%3] = append(c.found[i%3], occurrence{seq: uint32(i)}) // three parts far past their share
+		c.nfound++
+	}
+	c.found[5] = append(c.found[5], occurrence{seq: 1000})
+	c.nfound++
+	before := cap(c.found[0])
+	c.presize(1001, 2*1001) // twice as many: 33 a part, fewer than the first three hold
+	if cap(c.found[0]) != before || cap(c.found[7]) < 32 {
+		t.Errorf("room %d and %d", cap(c.found[0]), cap(c.found[7]))
+	}
+	c.presize(1001, 64*1001*10) // 64 parts, ten times as many numbers to come
+	for i, part := range c.found {
+		if cap(part) < 10*1001*105/100 {
+			t.Errorf("part %d: room for %d", i, cap(part))
+		}
+	}
+	if len(c.found[0]) != 334 || len(c.found[5]) != 1 || c.found[5][0].seq != 1000 {
+		t.Error("numbers found were lost")
+	}
+	c.presize(0, 100) // nothing read yet: no likely size
+	c.presize(100, 100)
+}
+
 // TestCountOccurrences: each number's count stands at its first
 // occurrence and 0 at its repeats, and each place counts its unique
 // numbers, on both sides of the size where the sort changes method.
