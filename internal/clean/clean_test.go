@@ -11,6 +11,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
@@ -725,5 +726,51 @@ func TestReadBatchesCancelled(t *testing.T) {
 		if err := readBatches(ctx, sr, count, free, work, order); !errors.Is(err, context.Canceled) {
 			t.Fatalf("readBatches = %v, want it cancelled", err)
 		}
+	}
+}
+
+// BenchmarkWriteUniques writes the cleaned table of a generated base of
+// 100,000 rows, read once: the formatters' and the writer's share of a
+// clean, which the whole command's timings drown in the machine's noise.
+func BenchmarkWriteUniques(b *testing.B) {
+	dir := b.TempDir()
+	in := filepath.Join(dir, "base.csv")
+	f, err := os.Create(in)
+	if err != nil {
+		b.Fatal(err)
+	}
+	if _, err := gen.Write(f, gen.Options{Rows: 100_000, Seed: 7}); err != nil {
+		b.Fatal(err)
+	}
+	f.Close()
+	sum := Summary{Files: []string{in}, Rejects: map[string]int{}}
+	opts := options()
+	c := &cleaner{sum: &sum, opts: &opts, norms: make([]*phone.Normalizer, runtime.GOMAXPROCS(0))}
+	for i := range c.norms {
+		c.norms[i], _ = phone.NewNormalizer("RU")
+	}
+	if c.rows, err = newSpill(); err != nil {
+		b.Fatal(err)
+	}
+	defer c.rows.remove()
+	if c.rejects, err = newSpill(); err != nil {
+		b.Fatal(err)
+	}
+	defer c.rejects.remove()
+	if err := c.file(context.Background(), 0, in); err != nil {
+		b.Fatal(err)
+	}
+	c.countOccurrences()
+	c.layOut()
+	b.ResetTimer()
+	for b.Loop() {
+		out, err := export.Create(filepath.Join(dir, "clean.csv"), nil)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if err := c.writeUniques(context.Background(), out); err != nil {
+			b.Fatal(err)
+		}
+		out.Abort()
 	}
 }
