@@ -124,9 +124,10 @@ type cleaner struct {
 	layouts [][]int // by table: table column -> output field position
 
 	// the file and table being read
-	fileIdx int
-	reader  *ingest.Reader
-	table   *ingest.Table
+	fileIdx   int
+	fileFound int // numbers found before the file
+	reader    *ingest.Reader
+	table     *ingest.Table
 }
 
 // table is a table read: its file, sheet and header, and the first
@@ -147,7 +148,7 @@ func (c *cleaner) file(ctx context.Context, idx int, path string) error {
 		return err
 	}
 	defer r.Close()
-	c.fileIdx, c.reader = idx, r
+	c.fileIdx, c.reader, c.fileFound = idx, r, c.nfound
 	skipped := func(err error) { c.sum.SkippedSheets = append(c.sum.SkippedSheets, err.Error()) }
 	return scan.File(ctx, r, scan.Options{Region: c.opts.Region, Normalizers: c.norms, Locator: c.opts.Locator, Skipped: skipped}, c)
 }
@@ -179,7 +180,7 @@ func (c *cleaner) Row(row *scan.Row) error {
 		seq, key := uint32(c.nfound), n.Key()
 		part := &c.found[partOf(key)]
 		*part = append(*part, occurrence{key: key, seq: seq, place: uint32(pl)})
-		if c.nfound++; c.nfound == presizeAt {
+		if c.nfound++; c.nfound-c.fileFound == presizeAt {
 			c.presize(c.reader.Progress())
 		}
 		if len(row.Cells) > len(c.table.Header) {
@@ -217,20 +218,22 @@ const partBits = 6
 
 func partOf(key uint64) uint64 { return key * 0x9e3779b97f4a7c15 >> (64 - partBits) }
 
-// presizeAt is how many numbers are found before the parts are given the
-// room the whole input likely needs (see presize).
+// presizeAt is how many numbers of a file are found before the parts are
+// given the room the whole file likely needs (see presize).
 const presizeAt = 1 << 18
 
-// presize grows each part, once, to the share of the numbers the current
-// file likely holds, told by how many its bytes read so far held, and a
-// twentieth more. Grown by appends alone, the parts of a million numbers
-// were copied some four times over, each copy garbage to collect: 0.1 s of
-// CPU. A file that holds more grows on as before.
+// presize grows each part, once a file, to its share of the numbers found
+// so far and of those the rest of the file likely holds, told by how many
+// the file's bytes read so far held, and a twentieth more. Grown by
+// appends alone, the parts of a million numbers were copied some four
+// times over, each copy garbage to collect: 0.1 s of CPU. A file that
+// holds more grows on as before.
 func (c *cleaner) presize(done, total int64) {
 	if done <= 0 || total <= done {
 		return
 	}
-	likely := float64(c.nfound) * float64(total) / float64(done) * 1.05
+	inFile := float64(c.nfound - c.fileFound)
+	likely := float64(c.nfound) + inFile*float64(total-done)/float64(done)*1.05
 	perPart := int(likely) / len(c.found)
 	for i, part := range c.found {
 		if perPart > cap(part) {
@@ -249,7 +252,9 @@ func (c *cleaner) presize(done, total int64) {
 // core.
 func (c *cleaner) countOccurrences() int {
 	c.count = make([]uint32, c.nfound)
-	workers := min(runtime.GOMAXPROCS(0), len(c.found))
+	// Each worker keeps scratch space as large as a part: a few are
+	// enough for sorts that wait on memory more than on cores.
+	workers := min(runtime.GOMAXPROCS(0), 4)
 	uniques := make([][]int, workers) // by worker, the uniques of each place
 	var wg sync.WaitGroup
 	for w := range workers {

@@ -307,8 +307,8 @@ func TestPlacesID(t *testing.T) {
 }
 
 // TestPresize: the parts get room for the numbers the rest of the file
-// likely holds, those that hold more already are left as they are, and
-// nothing found is lost.
+// likely holds, by the numbers of that file alone; those that hold more
+// already are left as they are, and nothing found is lost.
 func TestPresize(t *testing.T) {
 	var c cleaner
 	for i := range 1000 {
@@ -318,13 +318,13 @@ func TestPresize(t *testing.T) {
 	c.found[5] = append(c.found[5], occurrence{seq: 1000})
 	c.nfound++
 	before := cap(c.found[0])
-	c.presize(1001, 2*1001) // twice as many: 33 a part, fewer than the first three hold
-	if cap(c.found[0]) != before || cap(c.found[7]) < 32 {
+	c.presize(1001, 2*1001) // as many again to come: 32 a part, fewer than the first three hold
+	if cap(c.found[0]) != before || cap(c.found[7]) < 32 || cap(c.found[7]) > 64 {
 		t.Errorf("room %d and %d", cap(c.found[0]), cap(c.found[7]))
 	}
-	c.presize(1001, 64*1001*10) // 64 parts, ten times as many numbers to come
+	c.presize(1001, 64*1001*10) // 64 parts, ten a part for each number found
 	for i, part := range c.found {
-		if cap(part) < 10*1001*105/100 {
+		if cap(part) < 10_000 {
 			t.Errorf("part %d: room for %d", i, cap(part))
 		}
 	}
@@ -333,6 +333,15 @@ func TestPresize(t *testing.T) {
 	}
 	c.presize(0, 100) // nothing read yet: no likely size
 	c.presize(100, 100)
+
+	// The numbers of the files before do not stand for the bytes of this
+	// one: 10 numbers in its first megabyte of 64 make some 1,700 in all.
+	var d cleaner
+	d.nfound, d.fileFound = 1010, 1000
+	d.presize(1<<20, 64<<20)
+	if room := cap(d.found[9]); room < 1700/64 || room > 64 {
+		t.Errorf("room for %d a part", room)
+	}
 }
 
 // TestCountOccurrences: each number's count stands at its first
@@ -554,6 +563,39 @@ func TestReadBatchesCorrupt(t *testing.T) {
 		if err := readBatches(context.Background(), sr, count, free, work, order); err != tc.want {
 			t.Errorf("%d records, %d counts: %v, want %v", tc.records, tc.counts, err, tc.want)
 		}
+	}
+}
+
+// TestReadBatchesDamagedLength: a record whose length says more than the
+// spill holds is damage, told at once, not after reading the rest of the
+// spill into memory.
+func TestReadBatchesDamagedLength(t *testing.T) {
+	sp, err := newSpill()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sp.remove()
+	if _, err := sp.w.Write(binary.AppendUvarint(nil, 1<<31-1)); err != nil {
+		t.Fatal(err)
+	}
+	for i := range 100_000 {
+		if err := sp.write(record(nil).str(fmt.Sprint("record ", i))); err != nil {
+			t.Fatal(err)
+		}
+	}
+	sr, err := sp.reader()
+	if err != nil {
+		t.Fatal(err)
+	}
+	count := make([]uint32, 100_001)
+	free := make(chan *batch, 1)
+	free <- &batch{ready: make(chan struct{}, 1)}
+	work, order := make(chan *batch, 1), make(chan *batch, 1)
+	if err := readBatches(context.Background(), sr, count, free, work, order); err != errCorrupt {
+		t.Fatalf("readBatches = %v, want errCorrupt", err)
+	}
+	if sr.left < 1<<20 {
+		t.Errorf("%d bytes left unread: the spill was read to its end", sr.left)
 	}
 }
 

@@ -47,10 +47,14 @@ func (s *spill) reader() (*spillReader, error) {
 	if err := s.w.Flush(); err != nil {
 		return nil, err
 	}
+	size, err := s.f.Seek(0, io.SeekEnd)
+	if err != nil {
+		return nil, err
+	}
 	if _, err := s.f.Seek(0, io.SeekStart); err != nil {
 		return nil, err
 	}
-	return &spillReader{f: s.f, r: bufio.NewReaderSize(s.f, 1<<16)}, nil
+	return &spillReader{f: s.f, r: bufio.NewReaderSize(s.f, 1<<16), left: size}, nil
 }
 
 func (s *spill) remove() {
@@ -59,20 +63,39 @@ func (s *spill) remove() {
 }
 
 type spillReader struct {
-	f *os.File
-	r *bufio.Reader // over f, for next
+	f    *os.File
+	r    *bufio.Reader // over f, for next
+	left int64         // bytes of f that read has yet to return
 }
 
 // read appends to buf the next bytes of the file, up to n; io.EOF once
 // there are none. Past what next buffered, they go from the file to buf
 // directly, without a copy in between.
 func (sr *spillReader) read(buf []byte, n int) ([]byte, error) {
+	return sr.readAtLeast(buf, n, 1)
+}
+
+// readFull appends the next n bytes of the file to buf, or fails with
+// errCorrupt when the file holds fewer: a record's length says n.
+func (sr *spillReader) readFull(buf []byte, n int) ([]byte, error) {
+	if int64(n) > sr.left {
+		return buf, errCorrupt
+	}
+	buf, err := sr.readAtLeast(buf, n, n)
+	if err == io.EOF || err == io.ErrUnexpectedEOF {
+		err = errCorrupt
+	}
+	return buf, err
+}
+
+func (sr *spillReader) readAtLeast(buf []byte, n, least int) ([]byte, error) {
 	var from io.Reader = sr.f
 	if sr.r.Buffered() > 0 {
 		from = sr.r
 	}
 	buf = slices.Grow(buf, n)
-	got, err := io.ReadAtLeast(from, buf[len(buf):len(buf)+n], 1)
+	got, err := io.ReadAtLeast(from, buf[len(buf):len(buf)+n], least)
+	sr.left -= int64(got)
 	return buf[:len(buf)+got], err
 }
 

@@ -163,8 +163,17 @@ func readBatches(ctx context.Context, sr *spillReader, count []uint32, free <-ch
 			if k < 0 || n > 1<<31 {
 				return errCorrupt
 			}
-			if k == 0 || uint64(len(raw)-pos-k) < n {
+			if k == 0 {
 				break // cut short: read on
+			}
+			if short := pos + k + int(n) - len(raw); short > 0 {
+				if pos > 0 {
+					break // the next batch starts with it
+				}
+				// A record longer than a read is read whole at once.
+				if raw, err = sr.readFull(raw, short); err != nil {
+					return err
+				}
 			}
 			if seq >= len(count) {
 				return errCorrupt

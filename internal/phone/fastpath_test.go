@@ -83,7 +83,7 @@ func TestTooShortAgreesWithParser(t *testing.T) {
 
 // The E.164 strings of fast numbers are cut from shared blocks: each must
 // stay as it was made while the normalizer makes thousands more, across
-// blocks.
+// blocks. A block reused rather than replaced when full would fail here.
 func TestE164sStayWhole(t *testing.T) {
 	nz := newRU(t)
 	var kept []Number

@@ -74,7 +74,7 @@ func (r Reason) String() string {
 
 // Number is one valid telephone number.
 type Number struct {
-	E164    string // "+79161234567"; may share memory with other numbers': clone to keep many long
+	E164    string // "+79161234567"; may share a 16 KB block with other numbers': clone it to keep it long
 	Ext     string // extension digits, "" when none
 	Type    Type
 	Country string // ISO 3166-1 alpha-2 region of the number, "001" for non-geographic
