@@ -134,25 +134,19 @@ func (e CSVRows) hasSpecial(s string) bool {
 		return e.hasSpecialBytes(s)
 	}
 	comma := uint64(e.comma) * ones
-	special := func(w string) bool {
-		// w[:8] once bounds-checked: the loads make one, not eight.
-		w = w[:8]
+	for i := 0; i < len(s); i += 8 {
+		// The last word overlaps the one before. w[:8] bounds-checked
+		// once: the loads make one, not eight.
+		w := s[min(i, len(s)-8):][:8]
 		x := uint64(w[0]) | uint64(w[1])<<8 | uint64(w[2])<<16 | uint64(w[3])<<24 |
 			uint64(w[4])<<32 | uint64(w[5])<<40 | uint64(w[6])<<48 | uint64(w[7])<<56
 		// Line ends are told with the other control bytes below '\r'+1,
 		// rare in a cell, and then the bytes are looked at one by one.
-		if lessThan(x, '\r'+1)|zeroByte(x^(ones*'"'))|zeroByte(x^comma) == 0 {
-			return false
-		}
-		return e.hasSpecialBytes(w)
-	}
-	for i := 0; i+8 <= len(s); i += 8 {
-		if special(s[i:]) {
+		if lessThan(x, '\r'+1)|zeroByte(x^(ones*'"'))|zeroByte(x^comma) != 0 && e.hasSpecialBytes(w) {
 			return true
 		}
 	}
-	// The last bytes, in a word that overlaps the one before.
-	return special(s[len(s)-8:])
+	return false
 }
 
 func (e CSVRows) hasSpecialBytes(s string) bool { return hasSpecialBytes(s, e.comma) }
