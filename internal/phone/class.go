@@ -37,12 +37,12 @@ func classAt(s string, i int) (class, int) {
 	if b := s[i]; b < utf8.RuneSelf {
 		return asciiClass[b], 1
 	}
-	return classRune(s[i:])
+	return classRune(s, i)
 }
 
-// classRune classifies the non-ASCII character at the start of s.
-func classRune(s string) (class, int) {
-	r, size := utf8.DecodeRuneInString(s)
+// classRune classifies the non-ASCII character at s[i].
+func classRune(s string, i int) (class, int) {
+	r, size := utf8.DecodeRuneInString(s[i:])
 	switch {
 	case r == 0xA0, r >= 0x2000 && r <= 0x200B, r == 0x202F, r == 0x205F,
 		r == 0x2060, r == 0x3000, r == 0xFEFF:

@@ -121,7 +121,14 @@ func (c *cellScan) read(i, plusAt int) int {
 	inGroup := false
 	digitAt := -1 // the digit a bracket was last found to lead to; saves rescanning "(((("
 	for i < len(s) {
-		cl, size := classAt(s, i)
+		// classAt, by hand for ASCII: the call, too large to be inlined,
+		// cost a fifth of reading a cell.
+		cl, size := class(0), 1
+		if b := s[i]; b < utf8.RuneSelf {
+			cl = asciiClass[b]
+		} else {
+			cl, size = classRune(s, i)
+		}
 		if cl == digit {
 			if !inGroup {
 				if r.ng < maxGroups {
