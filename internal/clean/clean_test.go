@@ -205,7 +205,7 @@ func TestRecordRoundTrip(t *testing.T) {
 		}
 	}
 	if f.more() || f.bad {
-		t.Errorf("left %q, bad %v", f.s, f.bad)
+		t.Errorf("left %q, bad %v", f.s[f.at:], f.bad)
 	}
 	f = fields{s: string(record(nil).str("hello")[:4])}
 	if f.str(); !f.bad {
