@@ -7,6 +7,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"reflect"
+	"sort"
 	"testing"
 	"time"
 )
@@ -185,5 +186,35 @@ func BenchmarkParse(b *testing.B) {
 		if _, err := Parse("DEF.csv", bytes.NewReader(data)); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// TestLookupAgreesWithSearch holds the sliced index to a plain binary
+// search of all the ranges: at both ends of every range and next to them,
+// and at random numbers of the whole of +7.
+func TestLookupAgreesWithSearch(t *testing.T) {
+	p := Embedded()
+	want := func(n uint64) (int, bool) {
+		i := sort.Search(len(p.to), func(i int) bool { return p.to[i] >= n })
+		return i, i < len(p.to) && p.from[i] <= n
+	}
+	check := func(n uint64) {
+		wi, wok := want(n)
+		gi, gok := p.find(n)
+		if gok != wok || gok && gi != wi {
+			t.Fatalf("find(%d) = %d, %v; want %d, %v", n, gi, gok, wi, wok)
+		}
+	}
+	for i := range p.from {
+		for _, n := range []uint64{p.from[i] - 1, p.from[i], p.from[i] + 1, p.to[i] - 1, p.to[i], p.to[i] + 1} {
+			check(n)
+		}
+	}
+	rng := rand.New(rand.NewPCG(3, 4))
+	for range 200_000 {
+		check(first + rng.Uint64N(last-first+1))
+	}
+	for _, n := range []uint64{first, last, first - 1, last + 1, 0} {
+		check(n)
 	}
 }

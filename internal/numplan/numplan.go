@@ -19,10 +19,12 @@ import (
 )
 
 const (
-	first = 70_000_000_000 // +7 000 000-00-00, the first number of country code 7
-	last  = 79_999_999_999 // +7 999 999-99-99
-	block = 10_000_000     // numbers under one 3-digit ABC/DEF code
-	codes = 1000           // 3-digit codes 000..999
+	first   = 70_000_000_000 // +7 000 000-00-00, the first number of country code 7
+	last    = 79_999_999_999 // +7 999 999-99-99
+	block   = 10_000_000     // numbers under one 3-digit ABC/DEF code
+	codes   = 1000           // 3-digit codes 000..999
+	slice   = 1_000_000      // numbers in a slice of the lookup index
+	nslices = (last - first + 1) / slice
 )
 
 // Range is one issued range of the registry.
@@ -80,8 +82,12 @@ type Plan struct {
 	ops      []string
 	terrs    []string
 	zones    [][]string
-	index    [codes + 1]uint32 // ranges of code c are [index[c], index[c+1])
-	cover    uint16            // bit d: the plan holds ranges of codes d00..d99
+	// index[s] is the first range that ends at or after the first number
+	// of slice s, a million numbers: a lookup searches the few ranges
+	// between index[s] and index[s+1], where a search among all those of a
+	// 3-digit code (hundreds, some of them) missed the cache at most steps.
+	index [nslices + 1]uint32
+	cover uint16 // bit d: the plan holds ranges of codes d00..d99
 }
 
 // Info tells which plan this is and what it holds.
@@ -104,10 +110,12 @@ func (p *Plan) find(n uint64) (int, bool) {
 	if n < first || n > last {
 		return 0, false
 	}
-	c := (n - first) / block
-	lo, end := int(p.index[c]), int(p.index[c+1])
-	hi := end
-	for lo < hi { // first range of the code that ends at or after n
+	s := (n - first) / slice
+	// The first range that ends at or after n is one of these, or else the
+	// one at index[s+1], which ends after the slice: where the search
+	// stops when none of these does.
+	lo, hi := int(p.index[s]), int(p.index[s+1])
+	for lo < hi {
 		m := int(uint(lo+hi) >> 1)
 		if p.to[m] < n {
 			lo = m + 1
@@ -115,7 +123,7 @@ func (p *Plan) find(n uint64) (int, bool) {
 			hi = m
 		}
 	}
-	if lo < end && p.from[lo] <= n {
+	if lo < len(p.to) && p.from[lo] <= n {
 		return lo, true
 	}
 	return 0, false
@@ -336,13 +344,12 @@ func overlap(b *builder, i, j int) error {
 // finish fills the code index, coverage and counts.
 func (p *Plan) finish() {
 	i := 0
-	for c := 0; c <= codes; c++ {
-		for i < len(p.from) && int((p.from[i]-first)/block) < c {
+	for s := range uint64(nslices + 1) {
+		for i < len(p.to) && p.to[i] < first+s*slice {
 			i++
 		}
-		p.index[c] = uint32(i)
+		p.index[s] = uint32(i)
 	}
-	p.index[codes] = uint32(len(p.from))
 	p.cover = 0
 	p.info.DEF, p.info.ABC, p.info.NoZone = 0, 0, 0
 	for k, f := range p.from {
