@@ -191,30 +191,43 @@ func BenchmarkParse(b *testing.B) {
 
 // TestLookupAgreesWithSearch holds the sliced index to a plain binary
 // search of all the ranges: at both ends of every range and next to them,
-// and at random numbers of the whole of +7.
+// and at random numbers of the whole of +7; in the embedded plan, in
+// hand-made ranges at the ends of +7, across slices and codes, and in an
+// empty plan.
 func TestLookupAgreesWithSearch(t *testing.T) {
-	p := Embedded()
-	want := func(n uint64) (int, bool) {
-		i := sort.Search(len(p.to), func(i int) bool { return p.to[i] >= n })
-		return i, i < len(p.to) && p.from[i] <= n
+	r := func(from, to uint64) Range {
+		return Range{From: from, To: to, Operator: "Оператор", Territory: "Москва"}
 	}
-	check := func(n uint64) {
-		wi, wok := want(n)
-		gi, gok := p.find(n)
-		if gok != wok || gok && gi != wi {
-			t.Fatalf("find(%d) = %d, %v; want %d, %v", n, gi, gok, wi, wok)
+	made, err := New("x", &File{Name: "x", Ranges: []Range{r(first, first+5), r(first+999_999, first+1_000_001),
+		r(74950000000, 74959999999), r(79161234567, 79161234567), r(last-10, last)}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	empty := &Plan{} // New refuses to make one
+	empty.finish()
+	for name, p := range map[string]*Plan{"embedded": Embedded(), "made": made, "empty": empty} {
+		want := func(n uint64) (int, bool) {
+			i := sort.Search(len(p.to), func(i int) bool { return p.to[i] >= n })
+			return i, i < len(p.to) && p.from[i] <= n
 		}
-	}
-	for i := range p.from {
-		for _, n := range []uint64{p.from[i] - 1, p.from[i], p.from[i] + 1, p.to[i] - 1, p.to[i], p.to[i] + 1} {
+		check := func(n uint64) {
+			wi, wok := want(n)
+			gi, gok := p.find(n)
+			if gok != wok || gok && gi != wi {
+				t.Fatalf("%s: find(%d) = %d, %v; want %d, %v", name, n, gi, gok, wi, wok)
+			}
+		}
+		for i := range p.from {
+			for _, n := range []uint64{p.from[i] - 1, p.from[i], p.from[i] + 1, p.to[i] - 1, p.to[i], p.to[i] + 1} {
+				check(n)
+			}
+		}
+		rng := rand.New(rand.NewPCG(3, 4))
+		for range 100_000 {
+			check(first + rng.Uint64N(last-first+1))
+		}
+		for _, n := range []uint64{first, last, first - 1, last + 1, 0, first + slice - 1, first + slice} {
 			check(n)
 		}
-	}
-	rng := rand.New(rand.NewPCG(3, 4))
-	for range 200_000 {
-		check(first + rng.Uint64N(last-first+1))
-	}
-	for _, n := range []uint64{first, last, first - 1, last + 1, 0} {
-		check(n)
 	}
 }

@@ -341,7 +341,7 @@ func overlap(b *builder, i, j int) error {
 	return err
 }
 
-// finish fills the code index, coverage and counts.
+// finish fills the lookup index, coverage and counts.
 func (p *Plan) finish() {
 	i := 0
 	for s := range uint64(nslices + 1) {
