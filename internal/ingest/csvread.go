@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"io"
 	"strings"
+
+	"github.com/callbase/callbase/internal/textblock"
 )
 
 // csvReader reads CSV records exactly as encoding/csv does with Comma set
@@ -41,8 +43,8 @@ type csvReader struct {
 // million small objects otherwise, a fifth of the reader's time. A field
 // keeps its block alive: whoever keeps a cell past its row keeps a clone.
 type arena struct {
-	text   strings.Builder // the current block; strings cut from it stay valid as it grows within its capacity
-	fields []string        // room for the fields of the records to come
+	text   textblock.Blocks // the text of the records
+	fields []string         // room for the fields of the records to come
 }
 
 const (
@@ -50,16 +52,10 @@ const (
 	arenaFields = 4096
 )
 
+func newArena() arena { return arena{text: textblock.Blocks{Size: arenaText}} }
+
 // str returns a string of b's bytes.
-func (a *arena) str(b []byte) string {
-	if a.text.Cap()-a.text.Len() < len(b) {
-		a.text = strings.Builder{} // the strings cut from the old block keep it
-		a.text.Grow(max(arenaText, len(b)))
-	}
-	start := a.text.Len()
-	a.text.Write(b)
-	return a.text.String()[start:]
-}
+func (a *arena) str(b []byte) string { return a.text.Cut(b) }
 
 // record returns n empty fields, capped: appending to them copies.
 func (a *arena) record(n int) []string {
@@ -85,7 +81,7 @@ func newCSVReader(r io.Reader, delim byte) *csvReader {
 // newCSVReaderSize is for tests, which use tiny sizes to reach the
 // buffer's edges.
 func newCSVReaderSize(r io.Reader, delim byte, size, chunk int) *csvReader {
-	return &csvReader{r: r, delim: delim, chunk: chunk, buf: make([]byte, max(size, chunk))}
+	return &csvReader{r: r, delim: delim, chunk: chunk, buf: make([]byte, max(size, chunk)), arena: newArena()}
 }
 
 // InputOffset is the byte offset of the end of the last record.

@@ -101,20 +101,7 @@ func (nz *Normalizer) fastNumber(d []byte, plus bool) (Number, bool) {
 	}
 	var e [1 + maxNumberDigits]byte
 	e164 := append(strconv.AppendInt(append(e[:0], '+'), int64(cc), 10), nsn...)
-	return Number{E164: nz.cut(e164), Type: info.typ, Country: info.country}, true
-}
-
-// cut returns e164 as a string cut from the normalizer's current block;
-// the strings cut before stay valid as the block fills within its
-// capacity, and each keeps its block.
-func (nz *Normalizer) cut(e164 []byte) string {
-	if nz.e164s.Cap()-nz.e164s.Len() < len(e164) {
-		nz.e164s = strings.Builder{}
-		nz.e164s.Grow(16 << 10)
-	}
-	start := nz.e164s.Len()
-	nz.e164s.Write(e164)
-	return nz.e164s.String()[start:]
+	return Number{E164: nz.e164s.Cut(e164), Type: info.typ, Country: info.country}, true
 }
 
 // blockable reports whether national number nsn of country code cc is
