@@ -199,3 +199,20 @@ func BenchmarkReadableForeignCold(b *testing.B) {
 	}
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*len(e164s)), "ns/number")
 }
+
+// BenchmarkCellForeignCold reads the cells of a generated base that hold
+// foreign numbers with a normalizer that has learned no block yet, as the
+// first file of a run does: ns/op is per cell, learning included.
+func BenchmarkCellForeignCold(b *testing.B) {
+	cells, _ := foreignCells(b)
+	var dst []Result
+	b.ReportAllocs()
+	for b.Loop() {
+		nz := newRU(b)
+		nz.alone = true
+		for _, cell := range cells {
+			dst = nz.AppendCell(dst[:0], cell)
+		}
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*len(cells)), "ns/cell")
+}

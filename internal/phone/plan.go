@@ -247,25 +247,35 @@ func blockKey(cc int, nsn []byte) uint32 {
 
 // learnBlock proves the block of nsn uniform and asks the parser about the
 // number itself and twelve more of the block: the first three digits
-// followed by each digit then 5s, by 0s and by 9s. All must be valid, of one
-// type and region, and keep their digits as the parser's E.164.
+// followed by each digit then 5s, by 0s and by 9s. All must be valid and
+// of one type and region, and the number itself must keep its digits as
+// the parser's E.164.
+//
+// Only the number itself is parsed. The proof has shown that the parser
+// reads every number of the block as the country code and the national
+// digits as they stand, so the twelve are asked as such numbers: what the
+// parser would say of them without the parsing, which was two thirds of
+// learning a block.
 func (nz *Normalizer) learnBlock(info *blockInfo, cc int, nsn []byte) {
 	info.learned = true
 	b := block{string(nsn[:3]), len(nsn)}
 	if !nz.proof.plain(cc, b) {
 		return
 	}
-	code := "+" + strconv.Itoa(cc)
-	var first Number
-	for i, sample := range blockSamples(string(nsn)) {
-		input := code + sample
-		num, reason := nz.parse(input, nil, true)
-		if reason != OK || num.E164 != input {
+	input := "+" + strconv.Itoa(cc) + string(nsn)
+	first, reason := nz.parse(input, nil, true)
+	if reason != OK || first.E164 != input {
+		return
+	}
+	code := int32(cc)
+	for _, sample := range blockSamples(string(nsn))[1:] {
+		national, err := strconv.ParseUint(sample, 10, 64)
+		if err != nil {
 			return
 		}
-		if i == 0 {
-			first = num
-		} else if num.Type != first.Type || num.Country != first.Country {
+		pn := &phonenumbers.PhoneNumber{CountryCode: &code, NationalNumber: &national}
+		t := phonenumbers.GetNumberType(pn)
+		if t == phonenumbers.UNKNOWN || typeOf(t) != first.Type || phonenumbers.GetRegionCodeForNumber(pn) != first.Country {
 			return
 		}
 	}
