@@ -5,6 +5,7 @@ package clean
 
 import (
 	"context"
+	"errors"
 	"hash/maphash"
 	"runtime"
 	"slices"
@@ -96,10 +97,42 @@ func Files(ctx context.Context, paths []string, out, rej *export.Table, opts Opt
 	if sum.Rows > 0 {
 		sum.ValidShare = float64(sum.RowsWithNumber) / float64(sum.Rows)
 	}
-	if err := c.writeUniques(ctx, out); err != nil {
-		return sum, err
+	if rej == nil || rej == out {
+		if err := c.writeUniques(ctx, out); err != nil {
+			return sum, err
+		}
+		return sum, c.writeRejects(ctx, rej)
 	}
-	return sum, c.writeRejects(ctx, rej)
+	return sum, c.writeBoth(ctx, out, rej)
+}
+
+// writeBoth writes the uniques and, alongside, the rejects to a file of
+// their own, which it finishes: the rejects' writing and syncing, some
+// 0.05 s for base1.csv, happen while the uniques are made. Either's error
+// stops both.
+func (c *cleaner) writeBoth(ctx context.Context, out, rej *export.Table) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	var rejErr error
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		if rejErr = c.writeRejects(ctx, rej); rejErr == nil {
+			rejErr = rej.Finish()
+		}
+		if rejErr != nil {
+			cancel()
+		}
+	}()
+	err := c.writeUniques(ctx, out)
+	if err != nil {
+		cancel()
+	}
+	<-done
+	if err == nil || rejErr != nil && errors.Is(err, context.Canceled) {
+		err = rejErr // the cause, not the cancel that followed it
+	}
+	return err
 }
 
 type cleaner struct {

@@ -152,25 +152,49 @@ func readCSV(t *testing.T, path string) [][]string {
 }
 
 // TestCleanStopsMidWrite: an error or a cancel while the rows are written
-// ends the pipeline and is what Files returns.
+// ends the pipeline and is what Files returns, whether the rejects go to
+// no file or to one of their own, written alongside; and so is an error
+// of the rejects' file.
 func TestCleanStopsMidWrite(t *testing.T) {
 	in := base(t, 3000)
 	failure := errors.New("database gone")
 	for _, tc := range []struct {
-		name string
-		want error
-	}{{"error", failure}, {"cancel", context.Canceled}} {
+		name    string
+		want    error
+		rejects bool // to a file of their own
+		broken  bool // and that file fails
+	}{
+		{"error", failure, false, false},
+		{"cancel", context.Canceled, false, false},
+		{"error with rejects", failure, true, false},
+		{"cancel with rejects", context.Canceled, true, false},
+		{"rejects fail", os.ErrClosed, true, true},
+	} {
 		t.Run(tc.name, func(t *testing.T) {
 			ctx, cancel := context.WithCancel(context.Background())
 			defer cancel()
-			out, err := export.Create(filepath.Join(t.TempDir(), "clean.csv"), nil)
+			dir := t.TempDir()
+			out, err := export.Create(filepath.Join(dir, "clean.csv"), nil)
 			if err != nil {
 				t.Fatal(err)
 			}
 			defer out.Abort()
+			var rej *export.Table
+			if tc.rejects {
+				if rej, err = export.Create(filepath.Join(dir, "clean.rejects.csv"), nil); err != nil {
+					t.Fatal(err)
+				}
+				defer rej.Abort()
+				if tc.broken {
+					rej.Abort() // its file closed: every write fails
+				}
+			}
 			opts := options()
 			calls := 0
 			opts.Known = func(uint64) (bool, error) {
+				if tc.broken {
+					return false, nil
+				}
 				if calls++; calls < 510 { // a few batches in
 					return calls%2 == 0, nil
 				}
@@ -180,7 +204,7 @@ func TestCleanStopsMidWrite(t *testing.T) {
 				cancel()
 				return false, nil
 			}
-			_, err = Files(ctx, []string{in}, out, nil, opts)
+			_, err = Files(ctx, []string{in}, out, rej, opts)
 			if !errors.Is(err, tc.want) {
 				t.Errorf("Files: %v, want %v", err, tc.want)
 			}
