@@ -182,6 +182,18 @@ func BenchmarkReadableForeign(b *testing.B) {
 	}
 }
 
+// BenchmarkAppendReadableForeign appends the readable forms of the foreign
+// numbers of a generated base to a buffer, as clean does.
+func BenchmarkAppendReadableForeign(b *testing.B) {
+	_, e164s := foreignCells(b)
+	nz := newRU(b)
+	var buf []byte
+	b.ReportAllocs()
+	for i := 0; b.Loop(); i++ {
+		buf = nz.AppendReadable(buf[:0], e164s[i%len(e164s)])
+	}
+}
+
 // BenchmarkReadableForeignCold formats each foreign number of a generated
 // base once, with a normalizer that has met none of them, as an export
 // does: ns/op is per number.

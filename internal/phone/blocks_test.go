@@ -409,7 +409,7 @@ func TestFixedSpans(t *testing.T) {
 }
 
 // Readable formats a number of another country code than the region's by
-// its block's format without learning the block (readableForeign): for
+// its block's format without learning the block (appendReadableForeign): for
 // numbers of random blocks of every country code, valid or not, from a
 // normalizer that has met none of them, it must say what phonenumbers
 // says. Read from Russia, the United States (+1 is shared by many

@@ -4,6 +4,7 @@ import (
 	"regexp"
 	"regexp/syntax"
 	"strconv"
+	"strings"
 	"sync"
 )
 
@@ -13,18 +14,21 @@ import (
 // to a dozen regular expressions, most of Readable's 10 µs. In a proven
 // block (plan.go) the prover shows which format every number of the block
 // takes; when that format's pattern is a row of groups of fixed widths,
-// the groups sit at the same places in every number, and the rewriting is
-// regexp's own Expand with those places. Anything else stays with
+// the groups sit at the same places in every number, and so does every
+// digit in the rewritten number: regexp's own Expand, run once on the
+// places of the digits rather than the digits, gives the layout every
+// number of the block is written by. Anything else stays with
 // phonenumbers. The differential tests of blocks_test.go compare the two.
 
 // intlFormat is how the numbers of one block are formatted internationally.
 type intlFormat struct {
 	done   bool // worked out: ok tells whether it can be used
 	ok     bool
-	prefix string         // "+" country code " "
-	re     *regexp.Regexp // nil: no format applies, the digits stand as they are
-	rule   string         // the format's rewriting rule ("$1 $2-$3")
-	spans  []int          // the match and its groups, as FindStringSubmatchIndex gives them
+	prefix string // "+" country code " "
+	// layout is the national number formatted, with each digit given as
+	// its place in the number (a byte below ' ', never in a format's rule)
+	// and the rule's own characters as they stand.
+	layout string
 }
 
 // intl works out the international format of block b of country code cc.
@@ -60,14 +64,24 @@ func (p *prover) intl(cc int, b block) intlFormat {
 			return f
 		}
 		spans, ok := fixedSpans(nf.GetPattern(), b.n)
-		if !ok {
+		if !ok || strings.ContainsFunc(nf.GetFormat(), func(r rune) bool { return r < ' ' }) {
 			return f
 		}
-		f.ok, f.re, f.rule, f.spans = true, re, nf.GetFormat(), spans
+		f.ok, f.layout = true, string(re.ExpandString(nil, nf.GetFormat(), places(b.n), spans))
 		return f
 	}
-	f.ok = true // no format: phonenumbers leaves the digits as they are
+	// No format: phonenumbers leaves the digits as they are.
+	f.ok, f.layout = true, places(b.n)
 	return f
+}
+
+// places returns the places of n digits, 0 to n-1, one byte each.
+func places(n int) string {
+	b := make([]byte, n)
+	for i := range b {
+		b[i] = byte(i)
+	}
+	return string(b)
 }
 
 // patterns are the formats' patterns compiled, once for the process: many
@@ -86,14 +100,17 @@ func compiled(pattern string) (*regexp.Regexp, error) {
 	return re2.(*regexp.Regexp), nil
 }
 
-// format formats nsn, a national number of the block.
-func (f *intlFormat) format(nsn string) string {
-	if f.re == nil {
-		return f.prefix + nsn
+// appendFormat appends nsn, a national number of the block, formatted.
+func (f *intlFormat) appendFormat(dst []byte, nsn string) []byte {
+	dst = append(dst, f.prefix...)
+	for i := 0; i < len(f.layout); i++ {
+		if c := f.layout[i]; c < ' ' {
+			dst = append(dst, nsn[c])
+		} else {
+			dst = append(dst, c)
+		}
 	}
-	b := make([]byte, 0, len(f.prefix)+2*len(nsn))
-	b = append(b, f.prefix...)
-	return string(f.re.ExpandString(b, f.rule, nsn, f.spans))
+	return dst
 }
 
 // fixedSpans returns where the match of expr and each of its groups lie in

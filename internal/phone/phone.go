@@ -120,7 +120,7 @@ type Normalizer struct {
 	// blocks is what is known about blocks of other international numbers.
 	blocks map[uint32]*blockInfo
 	// regionCC is the region's country calling code, and formats how the
-	// blocks of the other codes are formatted (see readableForeign).
+	// blocks of the other codes are formatted (see appendReadableForeign).
 	regionCC int
 	formats  map[uint32]*intlFormat
 	// alone: learns prefixes and blocks by itself, neither taking what
@@ -197,67 +197,72 @@ func (n *Normalizer) Readable(e164 string) string {
 			return s
 		}
 	}
-	if s, ok := n.readableBlock(e164); ok {
-		return s
+	if b, ok := n.appendReadableBlock(make([]byte, 0, 24), e164); ok {
+		return string(b)
 	}
 	return readable(e164, n.region)
 }
 
-// AppendReadable appends Readable(e164) to dst: for a number of Russia,
-// without making a string of it.
+// AppendReadable appends Readable(e164) to dst: for a number of Russia or
+// of a proven block, without making a string of it.
 func (n *Normalizer) AppendReadable(dst []byte, e164 string) []byte {
 	if n.region == "RU" {
 		if b, ok := appendReadableRU(dst, e164); ok {
 			return b
 		}
 	}
-	return append(dst, n.Readable(e164)...)
+	if b, ok := n.appendReadableBlock(dst, e164); ok {
+		return b
+	}
+	return append(dst, readable(e164, n.region)...)
 }
 
-// readableBlock formats a number of a proven block (plan.go) without
-// parsing it: there the parser's number is the country code and the
-// national digits as they stand, and its region is the block's.
-func (n *Normalizer) readableBlock(e164 string) (string, bool) {
+// appendReadableBlock appends the readable form of a number of a proven
+// block (plan.go) to dst, without parsing it: there the parser's number is
+// the country code and the national digits as they stand, and its region
+// is the block's.
+func (n *Normalizer) appendReadableBlock(dst []byte, e164 string) ([]byte, bool) {
 	if len(e164) < 2 || len(e164) > 1+maxNumberDigits || e164[0] != '+' || !allDigits(e164[1:]) {
-		return "", false
+		return dst, false
 	}
 	cc, nsn, _ := n.split([]byte(e164[1:]), true)
 	if !blockable(cc, nsn) {
-		return "", false
+		return dst, false
 	}
+	digits := e164[len(e164)-len(nsn):]
 	if cc != n.regionCC {
-		return n.readableForeign(cc, nsn, e164[len(e164)-len(nsn):])
+		return n.appendReadableForeign(dst, cc, nsn, digits)
 	}
 	b := n.block(cc, nsn)
 	if b == nil || !b.fast {
-		return "", false
+		return dst, false
 	}
 	if b.country != n.region {
 		if !b.intl.done {
 			b.intl = n.proof.intl(cc, block{string(nsn[:3]), len(nsn)})
 		}
 		if b.intl.ok {
-			return b.intl.format(e164[len(e164)-len(nsn):]), true
+			return b.intl.appendFormat(dst, digits), true
 		}
 	}
 	code := int32(cc)
 	national, _ := strconv.ParseUint(string(nsn), 10, 64)
 	num := &phonenumbers.PhoneNumber{CountryCode: &code, NationalNumber: &national}
 	if b.country == n.region {
-		return phonenumbers.Format(num, phonenumbers.NATIONAL), true
+		return append(dst, phonenumbers.Format(num, phonenumbers.NATIONAL)...), true
 	}
-	return phonenumbers.Format(num, phonenumbers.INTERNATIONAL), true
+	return append(dst, phonenumbers.Format(num, phonenumbers.INTERNATIONAL)...), true
 }
 
-// readableForeign formats a number of another country code than the
-// region's. Such a number is never of the region, so phonenumbers formats
-// it internationally, by its block's format, whatever its type and even
-// when it is not valid: when the parser reads the block plain (nsn as it
-// stands), the format is known without learning the block, which takes a
-// dozen parses more. Proving the format costs a few parses' worth, so a
-// block met once is left to the parser, as block does, and so are the
-// blocks past the first maxBlocks met.
-func (n *Normalizer) readableForeign(cc int, nsn []byte, digits string) (string, bool) {
+// appendReadableForeign appends the readable form of a number of another
+// country code than the region's. Such a number is never of the region,
+// so phonenumbers formats it internationally, by its block's format,
+// whatever its type and even when it is not valid: when the parser reads
+// the block plain (nsn as it stands), the format is known without learning
+// the block, which takes a dozen parses more. Proving the format costs a
+// few parses' worth, so a block met once is left to the parser, as block
+// does, and so are the blocks past the first maxBlocks met.
+func (n *Normalizer) appendReadableForeign(dst []byte, cc int, nsn []byte, digits string) ([]byte, bool) {
 	key := blockKey(cc, nsn)
 	f, met := n.formats[key]
 	if f == nil {
@@ -268,7 +273,7 @@ func (n *Normalizer) readableForeign(cc int, nsn []byte, digits string) (string,
 			if len(n.formats) < maxBlocks {
 				n.formats[key] = nil // met once
 			}
-			return "", false
+			return dst, false
 		default:
 			f = &intlFormat{done: true}
 			if b := (block{string(nsn[:3]), len(nsn)}); n.proof.plain(cc, b) {
@@ -281,9 +286,9 @@ func (n *Normalizer) readableForeign(cc int, nsn []byte, digits string) (string,
 		}
 	}
 	if !f.ok {
-		return "", false
+		return dst, false
 	}
-	return f.format(digits), true
+	return f.appendFormat(dst, digits), true
 }
 
 // readableRU formats a Russian number the way phonenumbers does, "8 (916)

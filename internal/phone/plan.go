@@ -139,7 +139,7 @@ var (
 )
 
 // formatsShared shares the international formats of blocks (see
-// readableForeign) the same way, by block: they do not depend on the
+// appendReadableForeign) the same way, by block: they do not depend on the
 // region that asks. An intlFormat is never changed once made.
 var (
 	formatsShared      sync.Map // blockKey -> *intlFormat
