@@ -39,6 +39,9 @@ func FuzzCell(f *testing.F) {
 		f.Fatal(err)
 	}
 	prefix := []Result{{Text: "before", Reason: TooShort}}
+	for _, s := range plainCases {
+		f.Add(s)
+	}
 	f.Fuzz(func(t *testing.T, cell string) {
 		got := nz.Cell(cell)
 		if len(got) == 0 || len(got) > MaxResults+1 {
@@ -53,6 +56,14 @@ func FuzzCell(f *testing.F) {
 			t.Fatalf("Cell(%q): warm %v, cold %v", cell, got, appended[1:])
 		}
 		blank := strings.TrimSpace(cell) == ""
+		if !blank {
+			// What plainCell reads, it reads as the scanner does.
+			if res, ok := cold.plainCell(strings.TrimSpace(cell)); ok {
+				if scanned := cold.scanCell(nil, strings.TrimSpace(cell)); !slices.Equal([]Result{res}, scanned) {
+					t.Fatalf("Cell(%q): plainCell reads %v, the scanner %v", cell, res, scanned)
+				}
+			}
+		}
 		for _, r := range got {
 			if (r.Reason == Empty) != blank {
 				t.Fatalf("Cell(%q): reason %s for a cell that is blank=%v", cell, r.Reason, blank)

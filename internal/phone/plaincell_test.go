@@ -1,0 +1,49 @@
+package phone
+
+import (
+	"slices"
+	"strings"
+	"testing"
+)
+
+// plainCases are cells in plainCell's alphabet that the scanner reads in
+// ways of its own: a list number, brackets that close nothing, two numbers
+// joined by spaces, the international prefixes, too few or too many
+// digits.
+var plainCases = []string{
+	"+7 (916) 123-45-67", "8 916 123 45 67", "89161234567", "+79161234567", "79161234567", "9161234567",
+	"(916) 123-45-67", "8(916)1234567", "+ 7 916 123 45 67", "+(7) 916 123-45-67", "-8 916 123-45-67",
+	"8 916 123-45-67 -", "8 916 123-45-67 (", "8 916 () 123-45-67", "((8)) 916-123-45-67", "8916)1234567(",
+	"7) 916 123-45-67", "1) 89161234567", "2) 8 916 123 45 67", "89161234567 89031234567",
+	"8 916 123 45 67 8 903 123 45 67", "810 375 29 123-45-67", "+375 29 123-45-67", "00 49 30 1234567",
+	"0049301234567", "+49 (0) 30 1234567", "8 800 555-35-35", "+7 701 123 45 67", "8 701 123 45 67",
+	"8 916 123 45 6", "8 916 123 45 678", "+7", "8", "12345", "+", "()", "-", "8 495 123-45-67",
+	"+1 (212) 555-0123", "+44 20 7946 0958", "8-3852-35-61-54", "+7 (3852) 35-61-54", "000000000000",
+	"+" + strings.Repeat("9", 20), strings.Repeat("8", 32), strings.Repeat("8 ", 16),
+}
+
+// TestPlainCellsAsScanned holds plainCell to the scanner on every cell of
+// a generated base and the cases above: where it reads a cell, it reads
+// what the scanner reads.
+func TestPlainCellsAsScanned(t *testing.T) {
+	nz, ref := newRU(t), newRU(t)
+	cells := append(cellsOf(t), plainCases...)
+	plain := 0
+	for _, cell := range cells {
+		s := strings.TrimSpace(cell)
+		if s == "" {
+			continue
+		}
+		res, ok := nz.plainCell(s)
+		if !ok {
+			continue
+		}
+		plain++
+		if want := ref.scanCell(nil, s); !slices.Equal([]Result{res}, want) {
+			t.Fatalf("cell %q: plainCell reads %v, the scanner %v", cell, res, want)
+		}
+	}
+	if plain < len(cells)/4 {
+		t.Errorf("plainCell read %d of %d cells", plain, len(cells))
+	}
+}
