@@ -366,6 +366,12 @@ func isBlank(s string) bool {
 			if c < utf8.RuneSelf && c != '\v' && c != '\f' {
 				return false
 			}
+			// Between U+00C0 and U+1680, the first space past Latin-1,
+			// there is none: the Cyrillic of most first cells is told by
+			// its first byte, without decoding it.
+			if c >= 0xC3 && c < 0xE1 {
+				return false
+			}
 			if r, _ := utf8.DecodeRuneInString(s[i:]); !unicode.IsSpace(r) {
 				return false
 			}

@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"unicode"
 
 	"github.com/callbase/callbase/internal/callbase"
 )
@@ -508,6 +509,14 @@ func TestIsBlank(t *testing.T) {
 					t.Errorf("isBlank(%q) = %v, want %v", s, got, want)
 				}
 			}
+		}
+	}
+	// Every character, after a space: isBlank tells some by their first
+	// byte alone.
+	for r := rune(0); r <= unicode.MaxRune; r++ {
+		s := " " + string(r)
+		if got, want := isBlank(s), strings.TrimSpace(s) == ""; got != want {
+			t.Fatalf("isBlank(%q) = %v, want %v", s, got, want)
 		}
 	}
 }
