@@ -1,6 +1,9 @@
 package phone
 
-import "unicode/utf8"
+import (
+	"unicode"
+	"unicode/utf8"
+)
 
 // class is what one character of a cell means to the scanner.
 type class uint8
@@ -67,3 +70,53 @@ func allDigits[T string | []byte](s T) bool {
 	}
 	return true
 }
+
+// trimSpace is strings.TrimSpace, quicker on the cells that start or end
+// with a letter, Cyrillic mostly: no character from U+00C0 to U+167F is a
+// space, so one with a lead byte of 0xC3 to 0xE0 is told without decoding
+// it, where strings.TrimSpace decodes and looks it up.
+func trimSpace(s string) string {
+	start, end := 0, len(s)
+	for start < end {
+		c := s[start]
+		if c < utf8.RuneSelf {
+			if !asciiSpace[c] {
+				break
+			}
+			start++
+			continue
+		}
+		if c >= 0xC3 && c < 0xE1 {
+			break
+		}
+		r, size := utf8.DecodeRuneInString(s[start:end])
+		if !unicode.IsSpace(r) {
+			break
+		}
+		start += size
+	}
+	for start < end {
+		c := s[end-1]
+		if c < utf8.RuneSelf {
+			if !asciiSpace[c] {
+				break
+			}
+			end--
+			continue
+		}
+		// After a lead of 0xC3 to 0xE0, the last byte ends a character
+		// below U+1680, or is broken UTF-8: no space either way.
+		if end-2 >= start && s[end-2] >= 0xC3 && s[end-2] < 0xE1 {
+			break
+		}
+		r, size := utf8.DecodeLastRuneInString(s[start:end])
+		if !unicode.IsSpace(r) {
+			break
+		}
+		end -= size
+	}
+	return s[start:end]
+}
+
+// asciiSpace marks the ASCII characters unicode.IsSpace calls spaces.
+var asciiSpace = [utf8.RuneSelf]bool{'\t': true, '\n': true, '\v': true, '\f': true, '\r': true, ' ': true}

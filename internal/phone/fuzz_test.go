@@ -55,6 +55,9 @@ func FuzzCell(f *testing.F) {
 		if appended[0] != prefix[0] || !slices.Equal(appended[1:], got) {
 			t.Fatalf("Cell(%q): warm %v, cold %v", cell, got, appended[1:])
 		}
+		if trimSpace(cell) != strings.TrimSpace(cell) {
+			t.Fatalf("trimSpace(%q) = %q, want %q", cell, trimSpace(cell), strings.TrimSpace(cell))
+		}
 		blank := strings.TrimSpace(cell) == ""
 		if !blank {
 			// What plainCell reads, it reads as the scanner does.

@@ -180,7 +180,7 @@ func (n *Normalizer) Cell(cell string) []Result {
 
 // AppendCell is Cell appending to dst, to spare allocations in loops.
 func (n *Normalizer) AppendCell(dst []Result, cell string) []Result {
-	s := strings.TrimSpace(cell)
+	s := trimSpace(cell)
 	if s == "" {
 		return append(dst, Result{Reason: Empty})
 	}

@@ -4,6 +4,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"unicode"
 )
 
 // plainCases are cells in plainCell's alphabet that the scanner reads in
@@ -45,5 +46,23 @@ func TestPlainCellsAsScanned(t *testing.T) {
 	}
 	if plain < len(cells)/4 {
 		t.Errorf("plainCell read %d of %d cells", plain, len(cells))
+	}
+}
+
+// TestTrimSpace holds trimSpace to strings.TrimSpace on every character,
+// alone and between spaces, and on broken UTF-8 at either end.
+func TestTrimSpace(t *testing.T) {
+	var cases []string
+	for r := rune(0); r <= unicode.MaxRune; r++ {
+		c := string(r)
+		cases = append(cases, c, " "+c+" ", c+"\u00a0", "\u2003"+c, c+c)
+	}
+	for _, b := range []string{"\xc3", "\xd0", "\xe0", "\xe0\xa0", "\xe1\x9a", "\xe1\x9a\x80", "\xc2\xa0", "\x80", "\xbf\xd0", "\xff"} {
+		cases = append(cases, b, " "+b, b+" ", "ж"+b, b+"ж", b+"\u00a0", "\u00a0"+b)
+	}
+	for _, s := range cases {
+		if got, want := trimSpace(s), strings.TrimSpace(s); got != want {
+			t.Fatalf("trimSpace(%q) = %q, want %q", s, got, want)
+		}
 	}
 }

@@ -296,7 +296,7 @@ func (c *cellScan) add(res Result, digits int) {
 // one result reports itself whole, labels and comments included.
 func (c *cellScan) endPiece(end int) {
 	if len(c.dst)-c.pieceFirst == 1 {
-		c.dst[c.pieceFirst].Text = clip(strings.TrimSpace(c.s[c.pieceStart:end]))
+		c.dst[c.pieceFirst].Text = clip(trimSpace(c.s[c.pieceStart:end]))
 	}
 	c.pieceFirst = len(c.dst)
 }
