@@ -304,6 +304,55 @@ func TestRecordDamagedNumbers(t *testing.T) {
 	}
 }
 
+// foundOf scans a generated base and returns every number it found.
+type foundOf struct{ found []scan.Found }
+
+func (f *foundOf) Table(int, *ingest.Table) error { return nil }
+
+func (f *foundOf) Row(r *scan.Row) error {
+	f.found = append(f.found, r.Numbers...)
+	return nil
+}
+
+// TestPlacesOf: a number's place, told by the ID the Locator gave it, has
+// the index its strings have, in a cache whose slots the IDs and types of
+// a base share.
+func TestPlacesOf(t *testing.T) {
+	r, err := ingest.Open(base(t, 20_000), ingest.Options{Region: "RU"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	var f foundOf
+	if err := scan.File(context.Background(), r, scan.Options{Region: "RU", Locator: options().Locator}, &f); err != nil {
+		t.Fatal(err)
+	}
+	var ps places
+	withID := 0
+	for i := range f.found {
+		n := &f.found[i]
+		got := ps.of(n)
+		want := ps.id(place{n.Type, n.Country, n.Place.Operator, n.Place.Region, n.Place.ZoneList()})
+		if got != want {
+			t.Fatalf("%s (ID %d): place %d, its strings' %d", n.E164, n.Place.ID, got, want)
+		}
+		if n.Place.ID != 0 {
+			withID++
+		}
+	}
+	if withID < len(f.found)*3/4 {
+		t.Errorf("%d of %d numbers placed by ID", withID, len(f.found))
+	}
+	// One ID, two types: two places.
+	mobile := f.found[0]
+	mobile.Type, mobile.Place.ID = phone.Mobile, 1
+	fixed := mobile
+	fixed.Type = phone.Fixed
+	if a, b := ps.of(&mobile), ps.of(&fixed); a == b || ps.list[a].typ != phone.Mobile || ps.list[b].typ != phone.Fixed {
+		t.Errorf("a mobile and a fixed line of one ID: places %d and %d", a, b)
+	}
+}
+
 // A place's id is the same every time it comes, and another place's is
 // another, whatever the cache in front of the map holds: places of equal
 // lengths share its slots, and equal strings in other memory compare

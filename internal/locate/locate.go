@@ -21,6 +21,10 @@ type Place struct {
 	// Unallocated marks a Russian number in no issued range of a plan that
 	// covers its kind (a DEF plan for mobiles): it was never issued.
 	Unallocated bool
+	// ID, when not 0, stands for the place of a Russian number among those
+	// its Locator gives: the places of one ID are equal. It spares telling
+	// places apart by their strings.
+	ID uint32
 }
 
 // ZoneList is the zones joined by ",", as stored and printed.
@@ -85,8 +89,8 @@ func (l *Locator) Place(n phone.Number) Place {
 		return Place{Zones: phone.Zones(n.E164)}
 	}
 	key := n.Key()
-	if r, ok := l.plan.Lookup(key); ok {
-		return Place{Operator: r.Operator, Region: r.Territory, Zones: r.Zones}
+	if r, id, ok := l.plan.LookupPlace(key); ok {
+		return Place{Operator: r.Operator, Region: r.Territory, Zones: r.Zones, ID: id}
 	}
 	if l.plan.Covers(key) {
 		return Place{Unallocated: true}
@@ -100,7 +104,8 @@ func (l *Locator) Place(n phone.Number) Place {
 		return *p
 	}
 	p := landline(key, n.E164)
-	slot.Store(&p) // a race stores the same place twice
+	p.ID = uint32(l.plan.Places() + 1 + code) // after the plan's
+	slot.Store(&p)                            // a race stores the same place twice
 	return p
 }
 

@@ -179,3 +179,52 @@ func BenchmarkPlaceLandline(b *testing.B) {
 		}
 	}
 }
+
+// TestPlaceID: the places of one ID are equal, places of the plan and
+// of landlines never share an ID, and only Russian numbers placed by the
+// plan or by area code have one.
+func TestPlaceID(t *testing.T) {
+	norm, err := phone.NewNormalizer("RU")
+	if err != nil {
+		t.Fatal(err)
+	}
+	l := New(numplan.Embedded())
+	rng := rand.New(rand.NewPCG(3, 4))
+	byID := map[uint32]Place{}
+	ids := 0
+	for range 200_000 {
+		var cell string
+		switch rng.IntN(4) {
+		case 0, 1: // a mobile, in the plan or not
+			cell = "+79" + strconv.FormatUint(rng.Uint64N(1e9), 10)
+		case 2: // a landline
+			cell = "+7" + strconv.Itoa(300+rng.IntN(600)) + strconv.FormatUint(1e6+rng.Uint64N(9e6), 10)
+		default: // foreign
+			cell = "+375" + strconv.Itoa(25+rng.IntN(20)) + strconv.FormatUint(1e6+rng.Uint64N(9e6), 10)
+		}
+		res := norm.Cell(cell)
+		if len(res) != 1 || res[0].Reason != phone.OK {
+			continue
+		}
+		n := res[0].Number
+		p := l.Place(n)
+		if (p.ID != 0) != (n.Country == "RU" && !p.Unallocated) {
+			t.Fatalf("%s: %+v has ID %d", n.E164, p, p.ID)
+		}
+		if p.ID == 0 {
+			continue
+		}
+		if _, inPlan := l.plan.Lookup(n.Key()); inPlan != (int(p.ID) <= l.plan.Places()) {
+			t.Fatalf("%s: in the plan %v, ID %d of %d places", n.E164, inPlan, p.ID, l.plan.Places())
+		}
+		if q, ok := byID[p.ID]; !ok {
+			byID[p.ID] = p
+		} else if q.Operator != p.Operator || q.Region != p.Region || q.ZoneList() != p.ZoneList() {
+			t.Fatalf("%s: ID %d is %+v and %+v", n.E164, p.ID, q, p)
+		}
+		ids++
+	}
+	if ids < 50_000 || len(byID) < 500 {
+		t.Fatalf("only %d numbers of %d IDs checked", ids, len(byID))
+	}
+}

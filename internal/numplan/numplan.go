@@ -106,6 +106,20 @@ func (p *Plan) Lookup(e164 uint64) (Range, bool) {
 	return p.at(i), true
 }
 
+// LookupPlace is Lookup that also tells the range's place: a number from
+// 1 to Places that the ranges of one operator and territory share, and
+// only they.
+func (p *Plan) LookupPlace(e164 uint64) (r Range, place uint32, ok bool) {
+	i, ok := p.find(e164)
+	if !ok {
+		return Range{}, 0, false
+	}
+	return p.at(i), 1 + p.op[i]*uint32(len(p.terrs)) + p.terr[i], true
+}
+
+// Places is the greatest place LookupPlace returns.
+func (p *Plan) Places() int { return len(p.ops) * len(p.terrs) }
+
 func (p *Plan) find(n uint64) (int, bool) {
 	if n < first || n > last {
 		return 0, false
