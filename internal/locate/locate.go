@@ -105,7 +105,8 @@ func (l *Locator) Place(n phone.Number) Place {
 	}
 	p := landline(key, n.E164)
 	p.ID = uint32(l.plan.Places() + 1 + code) // after the plan's
-	slot.Store(&p)                            // a race stores the same place twice
+	// A race stores the same place twice.
+	slot.Store(&p)
 	return p
 }
 
