@@ -212,7 +212,7 @@ func (c *cleaner) Row(row *scan.Row) error {
 		valid = true
 		s.Numbers++
 		pl := c.places.of(n)
-		seq, key := uint32(c.nfound), n.Key()
+		seq, key := uint32(c.nfound), n.Key
 		part := &c.found[partOf(key)]
 		*part = append(*part, occurrence{key: key, seq: seq, place: uint32(pl)})
 		if c.nfound++; c.nfound-c.fileFound == presizeAt {

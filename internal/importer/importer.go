@@ -176,7 +176,7 @@ func (w *writer) Row(row *scan.Row) error {
 	// stored at all, and its numbers are counted as suppressed.
 	w.keys = w.keys[:0]
 	for _, n := range row.Numbers {
-		key := n.Key()
+		key := n.Key
 		if w.suppress.Suppressed(key) {
 			s.Suppressed += len(row.Numbers)
 			return nil

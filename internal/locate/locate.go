@@ -84,11 +84,13 @@ func New(plan *numplan.Plan) *Locator { return &Locator{plan: plan} }
 func (l *Locator) Plan() *numplan.Plan { return l.plan }
 
 // Place tells where n rings.
-func (l *Locator) Place(n phone.Number) Place {
+func (l *Locator) Place(n phone.Number) Place { return l.PlaceKey(n, n.Key()) }
+
+// PlaceKey is Place for a number whose key, n.Key(), the caller has.
+func (l *Locator) PlaceKey(n phone.Number, key uint64) Place {
 	if n.Country != "RU" {
 		return Place{Zones: phone.Zones(n.E164)}
 	}
-	key := n.Key()
 	if r, id, ok := l.plan.LookupPlace(key); ok {
 		return Place{Operator: r.Operator, Region: r.Territory, Zones: r.Zones, ID: id}
 	}

@@ -156,7 +156,7 @@ func (h *handler) Row(sr *scan.Row) error {
 	}
 	row := &Row{Line: sr.Line, cells: map[string]string{}}
 	for _, n := range sr.Numbers {
-		row.Numbers = append(row.Numbers, store.Number{Key: n.Key(), Type: n.Type.String(), Country: n.Country, Place: store.Place{
+		row.Numbers = append(row.Numbers, store.Number{Key: n.Key, Type: n.Type.String(), Country: n.Country, Place: store.Place{
 			Operator: n.Place.Operator, Region: n.Place.Region, Zones: n.Place.ZoneList(), Unallocated: n.Place.Unallocated}})
 	}
 	row.Number = row.Numbers[0]

@@ -28,6 +28,7 @@ type Row struct {
 // Found is a valid number, the column it stood in and where it rings.
 type Found struct {
 	phone.Number
+	Key   uint64 // the number's key (phone.Number.Key), worked out once
 	Col   int
 	Text  string // the piece of the cell it was read from
 	Place locate.Place
@@ -167,7 +168,7 @@ func File(parent context.Context, r *ingest.Reader, opts Options, h Handler) err
 					if opts.Locator != nil {
 						for j := range b.rows[i].Numbers {
 							f := &b.rows[i].Numbers[j]
-							f.Place = opts.Locator.Place(f.Number)
+							f.Place = opts.Locator.PlaceKey(f.Number, f.Key)
 						}
 					}
 				}
@@ -324,7 +325,7 @@ func normalizeRow(norm *phone.Normalizer, row *Row, phoneCols []int, buf []phone
 		for _, res := range buf {
 			switch res.Reason {
 			case phone.OK:
-				ar.found = append(ar.found, Found{Number: res.Number, Col: col, Text: res.Text})
+				ar.found = append(ar.found, Found{Number: res.Number, Key: res.Number.Key(), Col: col, Text: res.Text})
 			case phone.Empty:
 				if firstEmpty < 0 {
 					firstEmpty = col

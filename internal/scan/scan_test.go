@@ -41,7 +41,10 @@ func (r *recorder) Table(int, *ingest.Table) error { r.tables++; return nil }
 func (r *recorder) Row(row *Row) error {
 	r.lines = append(r.lines, row.Line)
 	for _, n := range row.Numbers {
-		r.keys = append(r.keys, n.Key())
+		if n.Key != n.Number.Key() {
+			return fmt.Errorf("%s: found with key %d", n.E164, n.Key)
+		}
+		r.keys = append(r.keys, n.Key)
 	}
 	if r.stopAt > 0 && len(r.lines) == r.stopAt {
 		return errStop
