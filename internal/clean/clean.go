@@ -142,15 +142,16 @@ type cleaner struct {
 	// Each number found, in the order found, in parts by a hash of its
 	// key; once the input is read, a sort of each part by key tells the
 	// first of each number from its repeats.
-	found   [1 << partBits][]occurrence
-	nfound  int
-	count   []uint32 // by occurrence: the number's occurrences at its first, 0 at the others
-	places  places   // type, country and place of the numbers found
-	rows    *spill   // the row of each occurrence, in order
-	rejects *spill
-	record  record
-	tables  []table   // every table read, in order
-	wide    []wideRow // the occurrences in rows wider than their table's header
+	found    [1 << partBits][]occurrence
+	nfound   int
+	count    []uint32 // by occurrence: the number's occurrences at its first, 0 at the others
+	places   places   // type, country and place of the numbers found
+	rows     *spill   // the row of each occurrence, in order
+	rejects  *spill
+	record   record    // the row being written to rows
+	rejected record    // the reject being written to rejects
+	tables   []table   // every table read, in order
+	wide     []wideRow // the occurrences in rows wider than their table's header
 	// The output's input columns, known once the first sightings are:
 	// the union of the headers, and the columns past a header that the
 	// row of a first sighting fills; and where each table's go.
@@ -200,7 +201,16 @@ func (c *cleaner) Row(row *scan.Row) error {
 	if c.opts.Progress != nil && s.Rows%4096 == 0 {
 		c.opts.Progress(c.reader.Progress())
 	}
-	valid := false
+	// The row's record: how many numbers it holds, then e164, place id
+	// and ext of each, then the table index, the line and the cells, kept
+	// once for all the row's numbers.
+	k := 0
+	for i := range row.Numbers {
+		if !row.Numbers[i].Place.Unallocated {
+			k++
+		}
+	}
+	c.record = c.record[:0].num(k)
 	for i := range row.Numbers {
 		n := &row.Numbers[i] // not a copy of its 144 bytes
 		if n.Place.Unallocated {
@@ -209,7 +219,6 @@ func (c *cleaner) Row(row *scan.Row) error {
 			}
 			continue
 		}
-		valid = true
 		s.Numbers++
 		pl := c.places.of(n)
 		seq, key := uint32(c.nfound), n.Key
@@ -221,14 +230,14 @@ func (c *cleaner) Row(row *scan.Row) error {
 		if len(row.Cells) > len(c.table.Header) {
 			c.wide = append(c.wide, wideRow{seq, uint32(len(row.Cells))})
 		}
-		// e164, place id, ext, table index, line, then the cells
-		c.record = c.record[:0].str(n.E164).num(pl).str(n.Ext).num(len(c.tables) - 1).num(row.Line).cells(row.Cells)
+		c.record = c.record.str(n.E164).num(pl).str(n.Ext)
+	}
+	if k > 0 {
+		s.RowsWithNumber++
+		c.record = c.record.num(len(c.tables) - 1).num(row.Line).cells(row.Cells)
 		if err := c.rows.write(c.record); err != nil {
 			return err
 		}
-	}
-	if valid {
-		s.RowsWithNumber++
 	}
 	for _, rej := range row.Rejects {
 		if err := c.reject(row.Line, rej, rej.Reason.String()); err != nil {
@@ -349,8 +358,8 @@ func (c *cleaner) layOut() {
 func (c *cleaner) reject(line int, rej scan.Reject, reason string) error {
 	c.sum.Rejects[reason]++
 	// file index, sheet, line, column, text, reason
-	c.record = c.record[:0].num(c.fileIdx).str(c.table.Sheet).num(line).str(rej.Column(c.table)).str(rej.Text).str(reason)
-	return c.rejects.write(c.record)
+	c.rejected = c.rejected[:0].num(c.fileIdx).str(c.table.Sheet).num(line).str(rej.Column(c.table)).str(rej.Text).str(reason)
+	return c.rejects.write(c.rejected)
 }
 
 // place is what the cleaned table says of a number besides itself. A base

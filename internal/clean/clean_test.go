@@ -609,7 +609,7 @@ func TestReadBatchesCorrupt(t *testing.T) {
 		}
 		defer sp.remove()
 		for i := range tc.records {
-			if err := sp.write(record(nil).str(fmt.Sprint(i))); err != nil {
+			if err := sp.write(record(nil).num(1).str(fmt.Sprint(i))); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -639,6 +639,83 @@ func TestReadBatchesCorrupt(t *testing.T) {
 	}
 }
 
+// TestReadBatchesNumbersOfARow: a row's record holds all its numbers;
+// each first sighting among them comes out once, in order, and head reads
+// that number's fields, not another's of the row.
+func TestReadBatchesNumbersOfARow(t *testing.T) {
+	sp, err := newSpill()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sp.remove()
+	r := rand.New(rand.NewPCG(9, 10))
+	var want []string
+	var count []uint32
+	for line := range 5000 {
+		k := 1 + r.IntN(4)
+		rec := record(nil).num(k)
+		for range k {
+			e164 := fmt.Sprint("+7916", 1_000_000+len(count))
+			rec = rec.str(e164).num(len(count) % 5).str("")
+			c := uint32(r.IntN(3)) // 0: a repeat
+			count = append(count, c)
+			if c > 0 {
+				want = append(want, e164)
+			}
+		}
+		rec = rec.num(0).num(line).cells([]string{"Имя", strings.Repeat("x", r.IntN(100))})
+		if err := sp.write(rec); err != nil {
+			t.Fatal(err)
+		}
+	}
+	sr, err := sp.reader()
+	if err != nil {
+		t.Fatal(err)
+	}
+	free := make(chan *batch, 3)
+	for range cap(free) {
+		free <- &batch{ready: make(chan struct{}, 1)}
+	}
+	work, order := make(chan *batch, 3), make(chan *batch, 3)
+	done := make(chan error, 1)
+	go func() {
+		defer close(order)
+		done <- readBatches(context.Background(), sr, count, free, work, order)
+	}()
+	f := formatter{tables: make([]table, 1), places: make([][5]any, 5)}
+	var got []string
+	for b := range order {
+		<-work
+		for i, start := range b.starts {
+			r := fields{s: string(b.raw[start:b.ends[i]])}
+			e164, _, _, _, _, ok := f.head(&r, b.nums[i])
+			if !ok {
+				t.Fatalf("entry %d of a batch: head fails", i)
+			}
+			got = append(got, e164)
+		}
+		free <- b
+	}
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(got, want) {
+		t.Fatalf("%d numbers read, want %d", len(got), len(want))
+	}
+	// A count of numbers past the record's bytes, or a number past the
+	// count, does not read.
+	one := record(nil).str("+79161234567").num(0).str("").num(0).num(1).cells([]string{"a"})
+	for _, tc := range []struct {
+		rec record
+		num int
+	}{{append(record(nil).num(1<<40), one...), 0}, {append(record(nil).num(1), one...), 1}, {append(record(nil).num(2), one...), 1}} {
+		r := fields{s: string(tc.rec)}
+		if _, _, _, _, _, ok := f.head(&r, tc.num); ok {
+			t.Errorf("number %d of %q reads", tc.num, tc.rec)
+		}
+	}
+}
+
 // TestReadBatchesDamagedLength: a record whose length says more than the
 // spill holds is damage, told at once, not after reading the rest of the
 // spill into memory.
@@ -652,7 +729,7 @@ func TestReadBatchesDamagedLength(t *testing.T) {
 		t.Fatal(err)
 	}
 	for i := range 100_000 {
-		if err := sp.write(record(nil).str(fmt.Sprint("record ", i))); err != nil {
+		if err := sp.write(record(nil).num(1).str(fmt.Sprint("record ", i))); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -690,7 +767,7 @@ func TestReadBatchesAcrossReads(t *testing.T) {
 			size = batchBytes*2 + r.IntN(batchBytes) // longer than a read
 		}
 		text := strings.Repeat(string(rune('a'+i%26)), size) + fmt.Sprint(i)
-		if err := sp.write(record(nil).str(text)); err != nil {
+		if err := sp.write(record(nil).num(1).str(text)); err != nil {
 			t.Fatal(err)
 		}
 		c := uint32(r.IntN(3)) // 0: a repeat
@@ -721,6 +798,7 @@ func TestReadBatchesAcrossReads(t *testing.T) {
 		batches++
 		for i, start := range b.starts {
 			f := fields{s: string(b.raw[start:b.ends[i]])}
+			f.num() // one number
 			got = append(got, f.str())
 			counts = append(counts, b.counts[i])
 		}
@@ -824,7 +902,7 @@ func TestReadBatchesCancelled(t *testing.T) {
 	count := make([]uint32, 20000)
 	count[0] = 1 // the rest are repeats
 	for i := range count {
-		if err := sp.write(record(nil).str(fmt.Sprint(i))); err != nil {
+		if err := sp.write(record(nil).num(1).str(fmt.Sprint(i))); err != nil {
 			t.Fatal(err)
 		}
 	}

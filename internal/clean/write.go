@@ -28,6 +28,7 @@ type batch struct {
 	counts []uint32 // the occurrences of each row's number
 	starts []int    // where each row's record starts in raw
 	ends   []int    // and ends
+	nums   []int    // which of its record's numbers each row's is
 	cells  []any    // the rows, width cells each (XLSX)
 	csv    []byte   // the rows encoded (CSV); without in_database when there is a Known to ask
 	splits []int    // with a Known to ask (CSV): where each row's in_database goes in csv, and where the row ends
@@ -134,9 +135,9 @@ func (c *cleaner) writeUniques(ctx context.Context, out *export.Table) error {
 	return err
 }
 
-// readBatches fills batches with the records of sr whose number is seen
-// for the first time, in order, with their counts; count has one for each
-// record, 0 for a repeat.
+// readBatches fills batches with the numbers of the records of sr that
+// are seen for the first time, in order, with their counts; count has one
+// for each number of each record (see cleaner.Row), 0 for a repeat.
 func readBatches(ctx context.Context, sr *spillReader, count []uint32, free <-chan *batch, work, order chan<- *batch) error {
 	seq := 0
 	var cut []byte // the start of a record the last read cut short
@@ -152,7 +153,7 @@ func readBatches(ctx context.Context, sr *spillReader, count []uint32, free <-ch
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		b.starts, b.ends, b.counts = b.starts[:0], b.ends[:0], b.counts[:0]
+		b.starts, b.ends, b.counts, b.nums = b.starts[:0], b.ends[:0], b.counts[:0], b.nums[:0]
 		raw, err := sr.read(append(b.raw[:0], cut...), batchBytes)
 		if err != nil && err != io.EOF {
 			return err
@@ -175,15 +176,20 @@ func readBatches(ctx context.Context, sr *spillReader, count []uint32, free <-ch
 					return err
 				}
 			}
-			if seq >= len(count) {
+			// The record starts with how many numbers it holds.
+			nums, l := binary.Uvarint(raw[pos+k : pos+k+int(n)])
+			if l <= 0 || nums == 0 || nums > uint64(len(count)-seq) {
 				return errCorrupt
 			}
-			if c := count[seq]; c > 0 {
-				b.starts = append(b.starts, pos+k)
-				b.ends = append(b.ends, pos+k+int(n))
-				b.counts = append(b.counts, c)
+			for j, c := range count[seq : seq+int(nums)] {
+				if c > 0 {
+					b.starts = append(b.starts, pos+k)
+					b.ends = append(b.ends, pos+k+int(n))
+					b.counts = append(b.counts, c)
+					b.nums = append(b.nums, j)
+				}
 			}
-			seq++
+			seq += int(nums)
 			pos += k + int(n)
 		}
 		cut = append(cut[:0], raw[pos:]...)
@@ -318,7 +324,7 @@ func (f *formatter) format(b *batch) error {
 	b.cells, b.keys = b.cells[:0], b.keys[:0]
 	for i, start := range b.starts {
 		r := fields{s: raw[start:b.ends[i]]}
-		e164, pl, ext, tbl, line, ok := f.head(&r)
+		e164, pl, ext, tbl, line, ok := f.head(&r, b.nums[i])
 		if !ok {
 			return errCorrupt
 		}
@@ -353,12 +359,21 @@ func (f *formatter) format(b *batch) error {
 }
 
 // head reads the fields of a rows record that come before the input
-// fields: e164, place id, ext, table index, line. The row's cells follow
-// (see record.cells).
-func (f *formatter) head(r *fields) (e164 string, pl int, ext string, tbl, line int, ok bool) {
-	e164, pl, ext = r.str(), r.num(), r.str()
+// fields: e164, place id and ext of its number num, then table index and
+// line. The row's cells follow (see record.cells).
+func (f *formatter) head(r *fields, num int) (e164 string, pl int, ext string, tbl, line int, ok bool) {
+	nums := r.num()
+	if nums > r.left() { // each number takes 3 bytes at least
+		r.fail()
+	}
+	for j := 0; j < nums && !r.bad; j++ {
+		e, p, x := r.str(), r.num(), r.str()
+		if j == num {
+			e164, pl, ext = e, p, x
+		}
+	}
 	tbl, line = r.num(), r.num()
-	ok = !r.bad && tbl < len(f.tables) && len(e164) >= 2 && pl < len(f.places)
+	ok = !r.bad && num < nums && tbl < len(f.tables) && len(e164) >= 2 && pl < len(f.places)
 	return
 }
 
@@ -371,7 +386,7 @@ func (f *formatter) encodeCSV(b *batch) error {
 	raw := string(b.raw) // Readable may keep what it is given
 	for i, start := range b.starts {
 		r := fields{s: raw[start:b.ends[i]]}
-		e164, pl, ext, tbl, line, ok := f.head(&r)
+		e164, pl, ext, tbl, line, ok := f.head(&r, b.nums[i])
 		if !ok {
 			return errCorrupt
 		}
