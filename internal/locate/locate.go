@@ -106,7 +106,9 @@ func (l *Locator) PlaceKey(n phone.Number, key uint64) Place {
 		return *p
 	}
 	p := landline(key, n.E164)
-	p.ID = uint32(l.plan.Places() + 1 + code) // after the plan's
+	if places := l.plan.Places(); places < numplan.MaxPlaces {
+		p.ID = uint32(places + 1 + code) // after the plan's
+	}
 	// A race stores the same place twice.
 	slot.Store(&p)
 	return p

@@ -108,17 +108,24 @@ func (p *Plan) Lookup(e164 uint64) (Range, bool) {
 
 // LookupPlace is Lookup that also tells the range's place: a number from
 // 1 to Places that the ranges of one operator and territory share, and
-// only they.
+// only they; 0 in a plan of MaxPlaces or more (the registry has a few
+// thousand).
 func (p *Plan) LookupPlace(e164 uint64) (r Range, place uint32, ok bool) {
 	i, ok := p.find(e164)
 	if !ok {
 		return Range{}, 0, false
 	}
-	return p.at(i), 1 + p.op[i]*uint32(len(p.terrs)) + p.terr[i], true
+	if p.Places() < MaxPlaces {
+		place = 1 + p.op[i]*uint32(len(p.terrs)) + p.terr[i]
+	}
+	return p.at(i), place, true
 }
 
 // Places is the greatest place LookupPlace returns.
 func (p *Plan) Places() int { return len(p.ops) * len(p.terrs) }
+
+// MaxPlaces bounds the places numbered, with room in a uint32 for more.
+const MaxPlaces = 1 << 31
 
 func (p *Plan) find(n uint64) (int, bool) {
 	if n < first || n > last {

@@ -26,6 +26,9 @@ type cached struct {
 // number turns the digits of one run into a number. n counts every digit
 // of the run, d holds the first of them.
 func (nz *Normalizer) number(d []byte, n int, plus bool) (Number, Reason) {
+	if p := &nz.plain; p.valid && p.plus == plus && len(p.d) == n && string(p.d) == string(d) {
+		return p.num, p.reason // asked already by plainCell, for this cell
+	}
 	if !plus && len(d) >= 2 && d[0] == '0' && d[1] == '0' {
 		plus, d, n = true, d[2:], n-2 // 00 49 30 ... is the international prefix of most of the world
 	}

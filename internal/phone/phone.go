@@ -136,6 +136,15 @@ type Normalizer struct {
 	cache map[string]cached
 	key   []byte // scratch for the cache key and the parser's input
 	run   run    // scratch for the run being read
+	// plain is what plainCell found of the cell being read when it was no
+	// valid number: the scanner asks again, and a second question would
+	// count as a second meeting of the number's block (see block).
+	plain struct {
+		valid, plus bool
+		d           []byte
+		num         Number
+		reason      Reason
+	}
 	// e164s is the block the E.164 strings of fast numbers are cut from:
 	// one allocation for a thousand numbers instead of one each, which
 	// took a tenth of reading a base's cells.
@@ -187,7 +196,9 @@ func (n *Normalizer) AppendCell(dst []Result, cell string) []Result {
 	if res, ok := n.plainCell(s); ok {
 		return append(dst, res)
 	}
-	return n.scanCell(dst, s)
+	dst = n.scanCell(dst, s)
+	n.plain.valid = false
+	return dst
 }
 
 // scanCell reads trimmed cell s, not empty, with the scanner.
@@ -231,6 +242,8 @@ func (n *Normalizer) plainCell(s string) (Result, bool) {
 	}
 	num, reason := n.number(d[:k], k, plus)
 	if reason != OK {
+		p := &n.plain
+		p.valid, p.plus, p.d, p.num, p.reason = true, plus, append(p.d[:0], d[:k]...), num, reason
 		return Result{}, false
 	}
 	return Result{Number: num, Text: s}, true
@@ -251,7 +264,7 @@ func (n *Normalizer) Readable(e164 string) string {
 }
 
 // AppendReadable appends Readable(e164) to dst: for a number of Russia or
-// of a proven block, without making a string of it.
+// of a block with a known format, without making a string of it.
 func (n *Normalizer) AppendReadable(dst []byte, e164 string) []byte {
 	if n.region == "RU" {
 		if b, ok := appendReadableRU(dst, e164); ok {
@@ -306,7 +319,7 @@ func (n *Normalizer) appendReadableBlock(dst []byte, e164 string) ([]byte, bool)
 // so phonenumbers formats it internationally, by its block's format,
 // whatever its type and even when it is not valid: when the parser reads
 // the block plain (nsn as it stands), the format is known without learning
-// the block, which takes a dozen parses more. Proving the format costs a
+// the block, which asks its type of thirteen numbers. Proving the format costs a
 // few parses' worth, so a block met once is left to the parser, as block
 // does, and so are the blocks past the first maxBlocks met.
 func (n *Normalizer) appendReadableForeign(dst []byte, cc int, nsn []byte, digits string) ([]byte, bool) {

@@ -1,6 +1,7 @@
 package phone
 
 import (
+	"maps"
 	"slices"
 	"strings"
 	"testing"
@@ -63,6 +64,29 @@ func TestTrimSpace(t *testing.T) {
 	for _, s := range cases {
 		if got, want := trimSpace(s), strings.TrimSpace(s); got != want {
 			t.Fatalf("trimSpace(%q) = %q, want %q", s, got, want)
+		}
+	}
+}
+
+// TestPlainCellMeetsBlocksOnce: a cell plainCell cannot read as a valid
+// number meets its block once, as it does in the scanner alone, and is
+// not learned on first sight: a number alone in its block costs a parse,
+// not a proof.
+func TestPlainCellMeetsBlocksOnce(t *testing.T) {
+	for _, cell := range []string{"+375 29 123 45 6", "+380 00 123 45 67", "8 701 123 45 6"} {
+		nz, ref := newRU(t), newRU(t)
+		nz.alone, ref.alone = true, true
+		got, want := nz.Cell(cell), ref.scanCell(nil, cell)
+		if !slices.Equal(got, want) {
+			t.Fatalf("Cell(%q) = %v, the scanner %v", cell, got, want)
+		}
+		if !maps.EqualFunc(nz.blocks, ref.blocks, func(a, b *blockInfo) bool { return (a == nil) == (b == nil) && (a == nil || a.learned == b.learned) }) {
+			t.Errorf("Cell(%q) left blocks %v, the scanner %v", cell, nz.blocks, ref.blocks)
+		}
+		for key, b := range nz.blocks {
+			if b != nil && b.learned {
+				t.Errorf("Cell(%q): block %x learned on first sight", cell, key)
+			}
 		}
 	}
 }

@@ -129,8 +129,8 @@ func (nz *Normalizer) prefix7(nsn []byte) *prefixInfo {
 
 // learned shares what the normalizers of a process learned of prefixes
 // and blocks: a list's rows are formatted, and a base's cells read, by
-// several at once, and each learning a block asks the parser thirteen
-// times (0.5 ms). Its entries are copied, never changed; what a learned
+// several at once, and learning a block takes a proof and a parse, and
+// twelve questions more. Its entries are copied, never changed; what a learned
 // block says does not depend on the number it was learned from, since a
 // block is fast only when proven uniform.
 var (
@@ -216,7 +216,8 @@ func (nz *Normalizer) learn(info *prefixInfo, nsn []byte) {
 
 // block returns what is known about the block of national number nsn of
 // country code cc, or nil at its first meeting. A block is learned when met
-// again, so that a number alone in its block costs one parse, not a dozen.
+// again, so that a number alone in its block costs one parse, not a proof
+// as well.
 func (nz *Normalizer) block(cc int, nsn []byte) *blockInfo {
 	key := blockKey(cc, nsn)
 	info, ok := nz.blocks[key]
