@@ -219,7 +219,7 @@ func TestRecordRoundTrip(t *testing.T) {
 	for i, s := range strs {
 		rec = rec.str(s).num(nums[i%len(nums)])
 	}
-	f := fields{s: string(rec)}
+	f := fields[string]{s: string(rec)}
 	for i, s := range strs {
 		if got := f.str(); got != s {
 			t.Errorf("string %d: %q, want %q", i, got, s)
@@ -231,7 +231,7 @@ func TestRecordRoundTrip(t *testing.T) {
 	if f.more() || f.bad {
 		t.Errorf("left %q, bad %v", f.s[f.at:], f.bad)
 	}
-	f = fields{s: string(record(nil).str("hello")[:4])}
+	f = fields[string]{s: string(record(nil).str("hello")[:4])}
 	if f.str(); !f.bad {
 		t.Error("a record cut short reads as whole")
 	}
@@ -242,7 +242,7 @@ func TestRecordRoundTrip(t *testing.T) {
 func TestRecordCells(t *testing.T) {
 	for _, cells := range [][]string{nil, {""}, {"a", "", "Иванов"}, {string(make([]byte, 300)), "x"}} {
 		rec := record(nil).num(7).cells(cells)
-		f := fields{s: string(rec)}
+		f := fields[string]{s: string(rec)}
 		if f.num() != 7 {
 			t.Fatal("the field before the cells")
 		}
@@ -255,12 +255,12 @@ func TestRecordCells(t *testing.T) {
 			t.Errorf("%q came back as %q, bad %v", cells, got, f.bad)
 		}
 		for cut := 1; cut < len(rec); cut++ {
-			f := fields{s: string(rec[1:cut])}
+			f := fields[string]{s: string(rec[1:cut])}
 			if f.cells(nil); !f.bad {
 				t.Errorf("%q cut to %d bytes reads as whole", cells, cut)
 			}
 		}
-		f = fields{s: string(rec[1:]) + "x"}
+		f = fields[string]{s: string(rec[1:]) + "x"}
 		if f.cells(nil); !f.bad {
 			t.Errorf("%q with a byte more reads as whole", cells)
 		}
@@ -276,13 +276,13 @@ func TestRecordDamagedNumbers(t *testing.T) {
 	for _, tc := range []struct {
 		name string
 		rec  string
-		read func(f *fields)
+		read func(f *fields[string])
 	}{
-		{"negative length among the cells", "\x02\x0a" + minus3 + "abcdefg", func(f *fields) { f.cells(nil) }},
-		{"negative string length", minus3 + "abc", func(f *fields) { f.str() }},
-		{"negative number", minus3, func(f *fields) { f.num() }},
-		{"number past math.MaxInt", string(binary.AppendUvarint(nil, math.MaxInt+1)), func(f *fields) { f.num() }},
-		{"varint of eleven bytes", strings.Repeat("\xff", 10) + "\x01", func(f *fields) { f.num() }},
+		{"negative length among the cells", "\x02\x0a" + minus3 + "abcdefg", func(f *fields[string]) { f.cells(nil) }},
+		{"negative string length", minus3 + "abc", func(f *fields[string]) { f.str() }},
+		{"negative number", minus3, func(f *fields[string]) { f.num() }},
+		{"number past math.MaxInt", string(binary.AppendUvarint(nil, math.MaxInt+1)), func(f *fields[string]) { f.num() }},
+		{"varint of eleven bytes", strings.Repeat("\xff", 10) + "\x01", func(f *fields[string]) { f.num() }},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			defer func() {
@@ -290,14 +290,14 @@ func TestRecordDamagedNumbers(t *testing.T) {
 					t.Errorf("panics: %v", p)
 				}
 			}()
-			f := fields{s: tc.rec}
+			f := fields[string]{s: tc.rec}
 			if tc.read(&f); !f.bad {
 				t.Error("reads as good")
 			}
 		})
 	}
 	for _, v := range []int{math.MaxInt32, 1 << 40, math.MaxInt} {
-		f := fields{s: string(binary.AppendUvarint(nil, uint64(v)))}
+		f := fields[string]{s: string(binary.AppendUvarint(nil, uint64(v)))}
 		if got := f.num(); got != v || f.bad {
 			t.Errorf("%d reads as %d, bad %v", v, got, f.bad)
 		}
@@ -687,8 +687,8 @@ func TestReadBatchesNumbersOfARow(t *testing.T) {
 	for b := range order {
 		<-work
 		for i, start := range b.starts {
-			r := fields{s: string(b.raw[start:b.ends[i]])}
-			e164, _, _, _, _, ok := f.head(&r, b.nums[i])
+			r := fields[string]{s: string(b.raw[start:b.ends[i]])}
+			e164, _, _, _, _, ok := head(&f, &r, b.nums[i])
 			if !ok {
 				t.Fatalf("entry %d of a batch: head fails", i)
 			}
@@ -709,8 +709,8 @@ func TestReadBatchesNumbersOfARow(t *testing.T) {
 		rec record
 		num int
 	}{{append(record(nil).num(1<<40), one...), 0}, {append(record(nil).num(1), one...), 1}, {append(record(nil).num(2), one...), 1}} {
-		r := fields{s: string(tc.rec)}
-		if _, _, _, _, _, ok := f.head(&r, tc.num); ok {
+		r := fields[string]{s: string(tc.rec)}
+		if _, _, _, _, _, ok := head(&f, &r, tc.num); ok {
 			t.Errorf("number %d of %q reads", tc.num, tc.rec)
 		}
 	}
@@ -797,7 +797,7 @@ func TestReadBatchesAcrossReads(t *testing.T) {
 		<-work
 		batches++
 		for i, start := range b.starts {
-			f := fields{s: string(b.raw[start:b.ends[i]])}
+			f := fields[string]{s: string(b.raw[start:b.ends[i]])}
 			f.num() // one number
 			got = append(got, f.str())
 			counts = append(counts, b.counts[i])
@@ -965,5 +965,23 @@ func BenchmarkWriteUniques(b *testing.B) {
 			b.Fatal(err)
 		}
 		out.Abort()
+	}
+}
+
+// digitsKey reads what strconv.ParseUint reads of digits, and 0 of
+// anything else.
+func TestDigitsKey(t *testing.T) {
+	for _, s := range []string{"", "0", "79161234567", "375291234567", "18446744073709551615", "9999999999999999999",
+		"12345678901234567890", "7916x", "+7916", " 7916", "007"} {
+		want, err := strconv.ParseUint(s, 10, 64)
+		if err != nil || strings.HasPrefix(s, "+") {
+			want = 0
+		}
+		if len(s) > 19 {
+			want = 0 // past what clean writes, and what a uint64 surely holds
+		}
+		if got := digitsKey([]byte(s)); got != want {
+			t.Errorf("digitsKey(%q) = %d, want %d", s, got, want)
+		}
 	}
 }

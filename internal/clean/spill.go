@@ -142,28 +142,29 @@ func (r record) cells(cells []string) record {
 	return r
 }
 
-// fields reads the fields of a record back, in the order written. The
-// strings share the memory of the record. It moves on by an index, not
-// by cutting s: storing a string through a pointer costs a write barrier
-// while the collector runs, a tenth of reading the fields.
-type fields struct {
-	s   string
+// fields reads the fields of a record back, in the order written, from a
+// string or from bytes. The fields share the memory of the record. It
+// moves on by an index, not by cutting s: storing a string through a
+// pointer costs a write barrier while the collector runs, a tenth of
+// reading the fields.
+type fields[T string | []byte] struct {
+	s   T
 	at  int  // where the next field starts
 	bad bool // the record ended early
 }
 
-func (f *fields) more() bool { return f.at < len(f.s) }
+func (f *fields[T]) more() bool { return f.at < len(f.s) }
 
 // left is the bytes after the fields read.
-func (f *fields) left() int { return len(f.s) - f.at }
+func (f *fields[T]) left() int { return len(f.s) - f.at }
 
 // fail marks the record bad and ends it.
-func (f *fields) fail() { f.bad, f.at = true, len(f.s) }
+func (f *fields[T]) fail() { f.bad, f.at = true, len(f.s) }
 
 // num reads a number. Every number written (a length, a line, an index)
 // is an int that is not negative: one past math.MaxInt is damage, and
 // would read as negative, and slice or index out of range.
-func (f *fields) num() int {
+func (f *fields[T]) num() int {
 	var v uint64
 	for i, shift := f.at, uint(0); i < len(f.s) && shift < 64; i, shift = i+1, shift+7 {
 		b := f.s[i]
@@ -180,11 +181,11 @@ func (f *fields) num() int {
 	return 0
 }
 
-func (f *fields) str() string {
+func (f *fields[T]) str() T {
 	n := f.num()
 	if n > f.left() {
 		f.fail()
-		return ""
+		return f.s[:0]
 	}
 	s := f.s[f.at : f.at+n]
 	f.at += n
@@ -193,7 +194,7 @@ func (f *fields) str() string {
 
 // cells reads what record.cells wrote, which ends the record: the lengths
 // of the cells into lens, and their bytes, one after another.
-func (f *fields) cells(lens []int) ([]int, string) {
+func (f *fields[T]) cells(lens []int) ([]int, T) {
 	n, total := f.num(), 0
 	for range min(n, f.left()) { // each length takes a byte at least
 		l := f.num()
@@ -207,7 +208,7 @@ func (f *fields) cells(lens []int) ([]int, string) {
 		f.bad = true
 	}
 	if f.bad {
-		return lens[:0], ""
+		return lens[:0], f.s[:0]
 	}
 	run := f.s[f.at:]
 	f.at = len(f.s)

@@ -297,7 +297,7 @@ type formatter struct {
 	enc       export.CSVRows
 	placesCSV []string // the five cells of each place, encoded
 	fileSheet []string // by table: its file and sheet cells, encoded
-	fields    []string // the input fields of the row being encoded
+	fields    [][]byte // the input fields of the row being encoded
 	inOrder   []bool   // by table: its columns are the output's first, in order
 	lens      []int    // scratch for the lengths of a row's cells
 }
@@ -323,8 +323,8 @@ func (f *formatter) format(b *batch) error {
 	raw := string(b.raw) // one copy for the batch; the cells share it
 	b.cells, b.keys = b.cells[:0], b.keys[:0]
 	for i, start := range b.starts {
-		r := fields{s: raw[start:b.ends[i]]}
-		e164, pl, ext, tbl, line, ok := f.head(&r, b.nums[i])
+		r := fields[string]{s: raw[start:b.ends[i]]}
+		e164, pl, ext, tbl, line, ok := head(f, &r, b.nums[i])
 		if !ok {
 			return errCorrupt
 		}
@@ -361,7 +361,7 @@ func (f *formatter) format(b *batch) error {
 // head reads the fields of a rows record that come before the input
 // fields: e164, place id and ext of its number num, then table index and
 // line. The row's cells follow (see record.cells).
-func (f *formatter) head(r *fields, num int) (e164 string, pl int, ext string, tbl, line int, ok bool) {
+func head[T string | []byte](f *formatter, r *fields[T], num int) (e164 T, pl int, ext T, tbl, line int, ok bool) {
 	nums := r.num()
 	if nums > r.left() { // each number takes 3 bytes at least
 		r.fail()
@@ -377,30 +377,29 @@ func (f *formatter) head(r *fields, num int) (e164 string, pl int, ext string, t
 	return
 }
 
-// encodeCSV is format for a CSV table: the same cells as format's, encoded.
+// encodeCSV is format for a CSV table: the same cells as format's,
+// encoded straight from the batch's bytes, which outlive no row.
 func (f *formatter) encodeCSV(b *batch) error {
 	b.csv, b.splits, b.keys = b.csv[:0], b.splits[:0], b.keys[:0]
 	if f.fields == nil {
-		f.fields = make([]string, len(f.blank))
+		f.fields = make([][]byte, len(f.blank))
 	}
-	raw := string(b.raw) // Readable may keep what it is given
 	for i, start := range b.starts {
-		r := fields{s: raw[start:b.ends[i]]}
-		e164, pl, ext, tbl, line, ok := f.head(&r, b.nums[i])
+		r := fields[[]byte]{s: b.raw[start:b.ends[i]]}
+		e164, pl, ext, tbl, line, ok := head(f, &r, b.nums[i])
 		if !ok {
 			return errCorrupt
 		}
 		layout := f.layouts[tbl]
-		out := f.enc.String(b.csv, e164)
-		out = f.enc.Appended(f.norm.AppendReadable(out, e164), len(out))
+		out := f.enc.Bytes(b.csv, e164)
+		out = f.enc.Appended(f.norm.AppendReadableBytes(out, e164), len(out))
 		out = append(out, f.placesCSV[pl]...)
-		out = f.enc.String(out, ext)
+		out = f.enc.Bytes(out, ext)
 		out = f.enc.Int(out, int(b.counts[i]))
 		out = append(out, f.fileSheet[tbl]...)
 		out = f.enc.Int(out, line)
 		if f.known {
-			key, _ := strconv.ParseUint(e164[1:], 10, 64)
-			b.keys = append(b.keys, key)
+			b.keys = append(b.keys, digitsKey(e164[1:]))
 			b.splits = append(b.splits, len(out))
 		}
 		lens, run := r.cells(f.lens[:0])
@@ -408,11 +407,11 @@ func (f *formatter) encodeCSV(b *batch) error {
 		if r.bad || len(lens) > len(layout) {
 			return errCorrupt
 		}
-		if f.inOrder[tbl] && !f.enc.Special(run) {
+		if f.inOrder[tbl] && !f.enc.SpecialBytes(run) {
 			// Most rows: cells in the output's order, none holding what
 			// CSV quotes, which one look at all of them tells.
 			for _, n := range lens {
-				out = f.enc.Checked(out, run[:n])
+				out = f.enc.CheckedBytes(out, run[:n])
 				run = run[n:]
 			}
 			for range len(f.fields) - len(lens) {
@@ -425,7 +424,7 @@ func (f *formatter) encodeCSV(b *batch) error {
 				run = run[n:]
 			}
 			for _, field := range f.fields {
-				out = f.enc.String(out, field)
+				out = f.enc.Bytes(out, field)
 			}
 		}
 		if f.known {
@@ -436,6 +435,23 @@ func (f *formatter) encodeCSV(b *batch) error {
 		b.csv = out
 	}
 	return nil
+}
+
+// digitsKey is strconv.ParseUint(string(d), 10, 64) without the string: 0
+// for anything but up to 19 digits. The E.164 numbers clean writes are
+// at most 15.
+func digitsKey(d []byte) uint64 {
+	if len(d) == 0 || len(d) > 19 {
+		return 0
+	}
+	var k uint64
+	for _, c := range d {
+		if c < '0' || c > '9' {
+			return 0
+		}
+		k = k*10 + uint64(c-'0')
+	}
+	return k
 }
 
 func (c *cleaner) writeRejects(ctx context.Context, rej *export.Table) error {
@@ -469,7 +485,7 @@ func (c *cleaner) writeRejects(ctx context.Context, rej *export.Table) error {
 			}
 		}
 		// file index, sheet, line, column, text, reason
-		r := fields{s: string(buf)}
+		r := fields[string]{s: string(buf)}
 		fileIdx, sheet, line, column, text, reason := r.num(), r.str(), r.num(), r.str(), r.str(), r.str()
 		if r.bad || fileIdx >= len(c.sum.Files) {
 			return errCorrupt

@@ -29,28 +29,45 @@ func (t *Table) CSVRows() (e CSVRows, ok bool) {
 }
 
 // String appends a string cell, as Row writes a string.
-func (e CSVRows) String(dst []byte, s string) []byte {
-	if e.neutralize && s != "" && isFormulaStart(s[0]) {
+func (e CSVRows) String(dst []byte, s string) []byte { return appendCell(e, dst, s) }
+
+// Bytes is String for a cell held in bytes.
+func (e CSVRows) Bytes(dst, s []byte) []byte { return appendCell(e, dst, s) }
+
+// text is a cell's text, held in a string or in bytes: a reader of bytes
+// need not make strings of them to encode them.
+type text interface{ string | []byte }
+
+func appendCell[T text](e CSVRows, dst []byte, s T) []byte {
+	if e.neutralize && len(s) > 0 && isFormulaStart(s[0]) {
 		// The apostrophe is the field's first character now: no space
 		// starts it, so only the separators and quotes decide.
-		return e.field(dst, "'", s, e.hasSpecial(s))
+		return field(e, dst, "'", s, hasSpecial(e, s))
 	}
-	return e.field(dst, "", s, e.needsQuotes(s))
+	return field(e, dst, "", s, needsQuotes(e, s))
 }
 
 // Checked appends a string cell as String does, for a cell the caller
 // found free of separators, quotes and line ends (see Special): only its
 // first bytes are looked at.
-func (e CSVRows) Checked(dst []byte, s string) []byte {
-	if e.neutralize && s != "" && isFormulaStart(s[0]) {
-		return e.String(dst, s)
+func (e CSVRows) Checked(dst []byte, s string) []byte { return appendChecked(e, dst, s) }
+
+// CheckedBytes is Checked for a cell held in bytes.
+func (e CSVRows) CheckedBytes(dst, s []byte) []byte { return appendChecked(e, dst, s) }
+
+func appendChecked[T text](e CSVRows, dst []byte, s T) []byte {
+	if e.neutralize && len(s) > 0 && isFormulaStart(s[0]) {
+		return appendCell(e, dst, s)
 	}
-	return e.field(dst, "", s, s != "" && (s == `\.` || leadingSpace(s)))
+	return field(e, dst, "", s, len(s) > 0 && (string(s) == `\.` || leadingSpace(s)))
 }
 
 // Special tells whether s holds a separator, a quote or a line end. The
 // cells of a row looked at together, in one string, take one call.
-func (e CSVRows) Special(s string) bool { return e.hasSpecial(s) }
+func (e CSVRows) Special(s string) bool { return hasSpecial(e, s) }
+
+// SpecialBytes is Special for cells held in bytes.
+func (e CSVRows) SpecialBytes(s []byte) bool { return hasSpecial(e, s) }
 
 // Appended ends a string cell appended to dst at start, written as
 // String would write it: made without a string of its own.
@@ -63,11 +80,11 @@ func (e CSVRows) Appended(dst []byte, start int) []byte {
 		string(cell) != `\.` && !hasSpecialBytes(cell, e.comma)) {
 		return append(dst, e.comma)
 	}
-	return e.String(dst[:start], string(cell))
+	return appendCell(e, dst[:start], string(cell))
 }
 
 // Raw appends a string cell as Row writes a Raw one: never neutralized.
-func (e CSVRows) Raw(dst []byte, s string) []byte { return e.field(dst, "", s, e.needsQuotes(s)) }
+func (e CSVRows) Raw(dst []byte, s string) []byte { return field(e, dst, "", s, needsQuotes(e, s)) }
 
 // Int appends an integer cell.
 func (e CSVRows) Int(dst []byte, v int) []byte {
@@ -87,7 +104,7 @@ func (e CSVRows) End(dst []byte) []byte {
 
 // field appends prefix+s, quoted when it must be, and a separator. The
 // quoting is encoding/csv's Writer with UseCRLF false, which Table uses.
-func (e CSVRows) field(dst []byte, prefix, s string, quote bool) []byte {
+func field[T text](e CSVRows, dst []byte, prefix string, s T, quote bool) []byte {
 	if !quote {
 		return append(append(append(dst, prefix...), s...), e.comma)
 	}
@@ -102,18 +119,18 @@ func (e CSVRows) field(dst []byte, prefix, s string, quote bool) []byte {
 }
 
 // needsQuotes is encoding/csv's fieldNeedsQuotes for an ASCII separator.
-func (e CSVRows) needsQuotes(s string) bool {
-	if s == "" {
+func needsQuotes[T text](e CSVRows, s T) bool {
+	if len(s) == 0 {
 		return false
 	}
-	return s == `\.` || e.hasSpecial(s) || leadingSpace(s)
+	return string(s) == `\.` || hasSpecial(e, s) || leadingSpace(s)
 }
 
 // leadingSpace is unicode.IsSpace of the first rune of s, which is not
 // empty. Past Latin-1 the first space is U+1680, led by byte 0xE1: the
 // Cyrillic that starts most cells of a base is told without decoding it,
 // which took a fifth of encoding them.
-func leadingSpace(s string) bool {
+func leadingSpace[T text](s T) bool {
 	switch c := s[0]; {
 	case c < utf8.RuneSelf:
 		return asciiSpace[c]
@@ -122,16 +139,22 @@ func leadingSpace(s string) bool {
 	case c < 0xE1:
 		return false
 	}
-	r, _ := utf8.DecodeRuneInString(s)
+	var r rune
+	switch s := any(s).(type) {
+	case string:
+		r, _ = utf8.DecodeRuneInString(s)
+	case []byte:
+		r, _ = utf8.DecodeRune(s)
+	}
 	return unicode.IsSpace(r)
 }
 
 // hasSpecial tells whether s holds a line end, a quote or the separator.
 // It looks at eight bytes at a time: a row's cells are scanned on every
 // row of the output, hundreds of megabytes on a large base.
-func (e CSVRows) hasSpecial(s string) bool {
+func hasSpecial[T text](e CSVRows, s T) bool {
 	if len(s) < 8 {
-		return e.hasSpecialBytes(s)
+		return hasSpecialBytes(s, e.comma)
 	}
 	comma := uint64(e.comma) * ones
 	for i := 0; i < len(s); i += 8 {
@@ -142,14 +165,12 @@ func (e CSVRows) hasSpecial(s string) bool {
 			uint64(w[4])<<32 | uint64(w[5])<<40 | uint64(w[6])<<48 | uint64(w[7])<<56
 		// Line ends are told with the other control bytes below '\r'+1,
 		// rare in a cell, and then the bytes are looked at one by one.
-		if lessThan(x, '\r'+1)|zeroByte(x^(ones*'"'))|zeroByte(x^comma) != 0 && e.hasSpecialBytes(w) {
+		if lessThan(x, '\r'+1)|zeroByte(x^(ones*'"'))|zeroByte(x^comma) != 0 && hasSpecialBytes(w, e.comma) {
 			return true
 		}
 	}
 	return false
 }
-
-func (e CSVRows) hasSpecialBytes(s string) bool { return hasSpecialBytes(s, e.comma) }
 
 func hasSpecialBytes[T ~string | ~[]byte](s T, comma byte) bool {
 	for i := 0; i < len(s); i++ {

@@ -199,7 +199,7 @@ func TestCSVRowsLikeRow(t *testing.T) {
 				tbl.Sheet("x", []string{"h1", "h,2"})
 				if out == &want {
 					for _, c := range cells {
-						tbl.Row([]any{c, Raw(c), c, c, 42, -7})
+						tbl.Row([]any{c, Raw(c), c, c, c, c, 42, -7})
 					}
 					tbl.Row(nil)
 				} else {
@@ -245,7 +245,7 @@ func FuzzCSVRows(f *testing.F) {
 			tbl.NeutralizeFormulas()
 			tbl.Sheet("x", []string{"h"})
 			if out == &want {
-				tbl.Row([]any{s, Raw(s), s, s})
+				tbl.Row([]any{s, Raw(s), s, s, s, s})
 			} else {
 				e, _ := tbl.CSVRows()
 				tbl.Encoded(e.End(encodeEveryWay(e, nil, s)))
@@ -261,7 +261,8 @@ func FuzzCSVRows(f *testing.F) {
 }
 
 // encodeEveryWay appends c as String, as Raw, by Checked (or String when
-// Special says Checked may not take it) and by Appended.
+// Special says Checked may not take it), by the same three held in bytes,
+// as Bytes and by Appended.
 func encodeEveryWay(e CSVRows, b []byte, c string) []byte {
 	b = e.Raw(e.String(b, c), c)
 	if e.Special(c) {
@@ -269,6 +270,12 @@ func encodeEveryWay(e CSVRows, b []byte, c string) []byte {
 	} else {
 		b = e.Checked(b, c)
 	}
+	if cb := []byte(c); e.SpecialBytes(cb) {
+		b = e.Bytes(b, cb)
+	} else {
+		b = e.CheckedBytes(b, cb)
+	}
+	b = e.Bytes(b, []byte(c))
 	return e.Appended(append(b, c...), len(b))
 }
 
@@ -284,7 +291,7 @@ func TestHasSpecial(t *testing.T) {
 				for at := range n {
 					b := bytes.Repeat([]byte{'a'}, n)
 					b[at] = c
-					if got := e.hasSpecial(string(b)); got != want {
+					if got := hasSpecial(e, string(b)); got != want || hasSpecial(e, b) != want {
 						t.Errorf("comma %q: hasSpecial(%q) = %v", comma, b, got)
 					}
 				}
@@ -367,7 +374,7 @@ func TestLargeTableWhole(t *testing.T) {
 func TestLeadingSpace(t *testing.T) {
 	for r := rune(0); r <= unicode.MaxRune; r++ {
 		s := string(r) + "x"
-		if got, want := leadingSpace(s), unicode.IsSpace(r); got != want {
+		if got, want := leadingSpace(s), unicode.IsSpace(r); got != want || leadingSpace([]byte(s)) != want {
 			t.Errorf("%U: leadingSpace %v, unicode.IsSpace %v", r, got, want)
 		}
 	}

@@ -263,6 +263,17 @@ func (n *Normalizer) Readable(e164 string) string {
 	return readable(e164, n.region)
 }
 
+// AppendReadableBytes is AppendReadable for a number held in bytes: a
+// number of Russia is appended without a string made of it.
+func (n *Normalizer) AppendReadableBytes(dst, e164 []byte) []byte {
+	if n.region == "RU" {
+		if b, ok := appendReadableRU(dst, e164); ok {
+			return b
+		}
+	}
+	return n.AppendReadable(dst, string(e164))
+}
+
 // AppendReadable appends Readable(e164) to dst: for a number of Russia or
 // of a block with a known format, without making a string of it.
 func (n *Normalizer) AppendReadable(dst []byte, e164 string) []byte {
@@ -363,8 +374,8 @@ func readableRU(e164 string) (string, bool) {
 }
 
 // appendReadableRU appends readableRU(e164) to dst.
-func appendReadableRU(dst []byte, e164 string) ([]byte, bool) {
-	if len(e164) != 12 || e164[:2] != "+7" || !strings.ContainsRune("3489", rune(e164[2])) {
+func appendReadableRU[T string | []byte](dst []byte, e164 T) ([]byte, bool) {
+	if len(e164) != 12 || string(e164[:2]) != "+7" || !strings.ContainsRune("3489", rune(e164[2])) {
 		return dst, false
 	}
 	d := e164[2:]

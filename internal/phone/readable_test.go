@@ -58,6 +58,9 @@ func TestAppendReadable(t *testing.T) {
 				if got := string(nz.AppendReadable([]byte("before:"), e164)); got != want {
 					t.Errorf("%s: AppendReadable(%s) = %q, want %q", region, e164, got, want)
 				}
+				if got := string(nz.AppendReadableBytes([]byte("before:"), []byte(e164))); got != want {
+					t.Errorf("%s: AppendReadableBytes(%s) = %q, want %q", region, e164, got, want)
+				}
 			}
 		}
 	}
