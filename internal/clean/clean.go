@@ -146,7 +146,7 @@ type cleaner struct {
 	nfound   int
 	count    []uint32 // by occurrence: the number's occurrences at its first, 0 at the others
 	places   places   // type, country and place of the numbers found
-	rows     *spill   // the row of each occurrence, in order
+	rows     *spill   // each row with a number, in order: its numbers and cells (see Row)
 	rejects  *spill
 	record   record    // the row being written to rows
 	rejected record    // the reject being written to rejects

@@ -637,6 +637,32 @@ func TestReadBatchesCorrupt(t *testing.T) {
 			t.Errorf("%d records, %d counts: %v, want %v", tc.records, tc.counts, err, tc.want)
 		}
 	}
+	// A record of nothing, or of no numbers, after a good one.
+	for _, bad := range []record{{}, record(nil).num(0).str("x")} {
+		sp, err := newSpill()
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer sp.remove()
+		if err := sp.write(record(nil).num(1).str("x")); err != nil {
+			t.Fatal(err)
+		}
+		if err := sp.write(bad); err != nil {
+			t.Fatal(err)
+		}
+		sr, err := sp.reader()
+		if err != nil {
+			t.Fatal(err)
+		}
+		free := make(chan *batch, 4)
+		for range cap(free) {
+			free <- &batch{ready: make(chan struct{}, 1)}
+		}
+		work, order := make(chan *batch, 4), make(chan *batch, 4)
+		if err := readBatches(context.Background(), sr, []uint32{1, 1}, free, work, order); err != errCorrupt {
+			t.Errorf("record %q: %v, want errCorrupt", bad, err)
+		}
+	}
 }
 
 // TestReadBatchesNumbersOfARow: a row's record holds all its numbers;
@@ -655,12 +681,15 @@ func TestReadBatchesNumbersOfARow(t *testing.T) {
 		k := 1 + r.IntN(4)
 		rec := record(nil).num(k)
 		for range k {
-			e164 := fmt.Sprint("+7916", 1_000_000+len(count))
-			rec = rec.str(e164).num(len(count) % 5).str("")
-			c := uint32(r.IntN(3)) // 0: a repeat
+			e164, pl, ext := fmt.Sprint("+7916", 1_000_000+len(count)), len(count)%5, strings.Repeat("1", len(count)%3)
+			rec = rec.str(e164).num(pl).str(ext)
+			c := uint32(1 + r.IntN(3))
+			if r.IntN(3) == 0 {
+				c = 0 // a repeat
+			}
 			count = append(count, c)
 			if c > 0 {
-				want = append(want, e164)
+				want = append(want, fmt.Sprint(e164, " ", pl, " ", ext, " ", c))
 			}
 		}
 		rec = rec.num(0).num(line).cells([]string{"Имя", strings.Repeat("x", r.IntN(100))})
@@ -688,11 +717,11 @@ func TestReadBatchesNumbersOfARow(t *testing.T) {
 		<-work
 		for i, start := range b.starts {
 			r := fields[string]{s: string(b.raw[start:b.ends[i]])}
-			e164, _, _, _, _, ok := head(&f, &r, b.nums[i])
+			e164, pl, ext, _, _, ok := head(&f, &r, b.nums[i])
 			if !ok {
 				t.Fatalf("entry %d of a batch: head fails", i)
 			}
-			got = append(got, e164)
+			got = append(got, fmt.Sprint(e164, " ", pl, " ", ext, " ", b.counts[i]))
 		}
 		free <- b
 	}
@@ -968,20 +997,13 @@ func BenchmarkWriteUniques(b *testing.B) {
 	}
 }
 
-// digitsKey reads what strconv.ParseUint reads of digits, and 0 of
-// anything else.
-func TestDigitsKey(t *testing.T) {
-	for _, s := range []string{"", "0", "79161234567", "375291234567", "18446744073709551615", "9999999999999999999",
-		"12345678901234567890", "7916x", "+7916", " 7916", "007"} {
-		want, err := strconv.ParseUint(s, 10, 64)
-		if err != nil || strings.HasPrefix(s, "+") {
-			want = 0
-		}
-		if len(s) > 19 {
-			want = 0 // past what clean writes, and what a uint64 surely holds
-		}
-		if got := digitsKey([]byte(s)); got != want {
-			t.Errorf("digitsKey(%q) = %d, want %d", s, got, want)
+// keyOf reads the key phone.Number.Key reads, which the database keeps.
+func TestKeyOf(t *testing.T) {
+	for _, s := range []string{"", "+", "+0", "+79161234567", "+375291234567", "+6212345678901234567",
+		"+9999999999999999999", "+18446744073709551615", "+12345678901234567890", "+7916x", "++7916",
+		"7916", "+ 7916", "+007"} {
+		if got, want := keyOf([]byte(s)), (phone.Number{E164: s}).Key(); got != want {
+			t.Errorf("keyOf(%q) = %d, Key says %d", s, got, want)
 		}
 	}
 }

@@ -363,7 +363,7 @@ func (f *formatter) format(b *batch) error {
 // line. The row's cells follow (see record.cells).
 func head[T string | []byte](f *formatter, r *fields[T], num int) (e164 T, pl int, ext T, tbl, line int, ok bool) {
 	nums := r.num()
-	if nums > r.left() { // each number takes 3 bytes at least
+	if nums > r.left()/3 { // each number takes 3 bytes at least
 		r.fail()
 	}
 	for j := 0; j < nums && !r.bad; j++ {
@@ -399,7 +399,7 @@ func (f *formatter) encodeCSV(b *batch) error {
 		out = append(out, f.fileSheet[tbl]...)
 		out = f.enc.Int(out, line)
 		if f.known {
-			b.keys = append(b.keys, digitsKey(e164[1:]))
+			b.keys = append(b.keys, keyOf(e164))
 			b.splits = append(b.splits, len(out))
 		}
 		lens, run := r.cells(f.lens[:0])
@@ -437,15 +437,15 @@ func (f *formatter) encodeCSV(b *batch) error {
 	return nil
 }
 
-// digitsKey is strconv.ParseUint(string(d), 10, 64) without the string: 0
-// for anything but up to 19 digits. The E.164 numbers clean writes are
-// at most 15.
-func digitsKey(d []byte) uint64 {
-	if len(d) == 0 || len(d) > 19 {
-		return 0
+// keyOf is phone.Number.Key of the E.164 number e164, held in bytes:
+// the key the database keeps, worked out without a string for the numbers
+// of up to 19 digits that every valid one is.
+func keyOf(e164 []byte) uint64 {
+	if len(e164) < 2 || len(e164) > 20 || e164[0] != '+' {
+		return phone.Number{E164: string(e164)}.Key()
 	}
 	var k uint64
-	for _, c := range d {
+	for _, c := range e164[1:] {
 		if c < '0' || c > '9' {
 			return 0
 		}
