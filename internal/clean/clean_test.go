@@ -701,20 +701,9 @@ func TestReadBatchesNumbersOfARow(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	free := make(chan *batch, 3)
-	for range cap(free) {
-		free <- &batch{ready: make(chan struct{}, 1)}
-	}
-	work, order := make(chan *batch, 3), make(chan *batch, 3)
-	done := make(chan error, 1)
-	go func() {
-		defer close(order)
-		done <- readBatches(context.Background(), sr, count, free, work, order)
-	}()
 	f := formatter{tables: make([]table, 1), places: make([][5]any, 5)}
 	var got []string
-	for b := range order {
-		<-work
+	err = eachBatch(sr, count, func(b *batch) {
 		for i, start := range b.starts {
 			r := fields[string]{s: string(b.raw[start:b.ends[i]])}
 			e164, pl, ext, _, _, ok := head(&f, &r, b.nums[i])
@@ -723,9 +712,8 @@ func TestReadBatchesNumbersOfARow(t *testing.T) {
 			}
 			got = append(got, fmt.Sprint(e164, " ", pl, " ", ext, " ", b.counts[i]))
 		}
-		free <- b
-	}
-	if err := <-done; err != nil {
+	})
+	if err != nil {
 		t.Fatal(err)
 	}
 	if !slices.Equal(got, want) {
@@ -743,6 +731,27 @@ func TestReadBatchesNumbersOfARow(t *testing.T) {
 			t.Errorf("number %d of %q reads", tc.num, tc.rec)
 		}
 	}
+}
+
+// eachBatch runs readBatches over sr with three batches in circulation,
+// hands each batch in order to each, and returns readBatches' error.
+func eachBatch(sr *spillReader, count []uint32, each func(*batch)) error {
+	free := make(chan *batch, 3)
+	for range cap(free) {
+		free <- &batch{ready: make(chan struct{}, 1)}
+	}
+	work, order := make(chan *batch, 3), make(chan *batch, 3)
+	done := make(chan error, 1)
+	go func() {
+		defer close(order)
+		done <- readBatches(context.Background(), sr, count, free, work, order)
+	}()
+	for b := range order {
+		<-work
+		each(b)
+		free <- b
+	}
+	return <-done
 }
 
 // TestReadBatchesDamagedLength: a record whose length says more than the
@@ -809,21 +818,10 @@ func TestReadBatchesAcrossReads(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	free := make(chan *batch, 3)
-	for range cap(free) {
-		free <- &batch{ready: make(chan struct{}, 1)}
-	}
-	work, order := make(chan *batch, 3), make(chan *batch, 3)
-	done := make(chan error, 1)
-	go func() {
-		defer close(order)
-		done <- readBatches(context.Background(), sr, count, free, work, order)
-	}()
 	var got []string
 	var counts []uint32
 	batches := 0
-	for b := range order {
-		<-work
+	err = eachBatch(sr, count, func(b *batch) {
 		batches++
 		for i, start := range b.starts {
 			f := fields[string]{s: string(b.raw[start:b.ends[i]])}
@@ -831,9 +829,8 @@ func TestReadBatchesAcrossReads(t *testing.T) {
 			got = append(got, f.str())
 			counts = append(counts, b.counts[i])
 		}
-		free <- b
-	}
-	if err := <-done; err != nil {
+	})
+	if err != nil {
 		t.Fatal(err)
 	}
 	if !slices.Equal(got, want) {
